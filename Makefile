@@ -1,0 +1,72 @@
+# Scaling Laws book: `make book` builds the site, `make test` runs every test.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BUILD := book/_build
+EXEC := $(BUILD)/executed
+MATHJAX_VERSION := 3.2.2
+MATHJAX := $(BUILD)/npm/node_modules/mathjax/es5
+TOOLS := book/_tools/bookbuild.py
+LABS := $(BUILD)/labs
+
+.PHONY: book test setup browser execute html chapter clean
+
+## book: set up, execute every chapter with papermill (both cores), build the static site
+book: setup
+	$(MAKE) -j2 execute
+	$(MAKE) html
+	@echo "site: $(BUILD)/html/index.html"
+
+## test: build the site, then run unit, chapter and browser tests
+test: book browser
+	$(PY) -m pytest
+
+setup: $(STAMP) $(MATHJAX)/tex-chtml.js
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[book,test]'
+	$(PY) -c 'import matplotlib.pyplot'   # build the font cache now, not inside a chapter
+	touch $@
+
+$(MATHJAX)/tex-chtml.js:
+	npm install --silent --no-save --no-audit --no-fund --prefix $(BUILD)/npm mathjax@$(MATHJAX_VERSION)
+	test -f $@
+
+## browser: Debian's Chromium for the browser test (installed when missing)
+browser:
+	@command -v chromium >/dev/null || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+	@chromium --version
+
+ifneq ($(wildcard $(PY)),)
+NOTEBOOKS := $(shell $(PY) $(TOOLS) chapters)
+endif
+EXECUTED := $(patsubst book/%,$(EXEC)/%,$(NOTEBOOKS))
+INPUTS := $(wildcard lawlib/*.py) $(shell find data -type f)
+
+execute: $(EXECUTED)
+
+$(EXEC)/%.ipynb: book/%.ipynb $(INPUTS) | $(STAMP)
+	$(PY) $(TOOLS) execute $< $@
+
+html: $(EXECUTED) | $(MATHJAX)/tex-chtml.js
+	$(PY) $(TOOLS) stage $(MATHJAX)
+	$(VENV)/bin/jupyter-book build $(EXEC) --path-output book -W -n --keep-going
+
+## chapter: run one chapter as a lab, e.g. make chapter NB=book/fitting_power_laws.ipynb PARAMS='-p seed 7'
+chapter: setup
+	@test -n "$(NB)" || { echo "usage: make chapter NB=book/<chapter>.ipynb PARAMS='-p name value ...'"; exit 2; }
+	mkdir -p $(LABS)
+	$(PY) -m papermill --cwd book --no-progress-bar $(NB) $(LABS)/$(notdir $(NB)) $(PARAMS)
+	@echo "executed notebook: $(LABS)/$(notdir $(NB))"
+
+clean:
+	rm -rf $(BUILD)

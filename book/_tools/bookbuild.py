@@ -1,0 +1,125 @@
+"""Build steps of the book, called by the Makefile and the tests.
+
+    python book/_tools/bookbuild.py chapters          # chapters in the table of contents
+    python book/_tools/bookbuild.py execute SRC DST   # run one chapter with papermill
+    python book/_tools/bookbuild.py stage MATHJAX_DIR # assemble the sources Jupyter Book renders
+
+Chapters are executed into ``book/_build/executed/`` (mirroring ``book/``),
+and Jupyter Book renders that folder with execution turned off.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+BOOK = Path(__file__).resolve().parent.parent
+EXECUTED = BOOK / "_build" / "executed"
+#: Packages whose versions the Execution statistics page lists.
+REPORTED_PACKAGES = ["lawlib", "numpy", "scipy", "pandas", "matplotlib", "papermill", "jupyter-book", "sphinx"]
+
+
+def _toc_files(entries) -> list[str]:
+    files = []
+    for entry in entries:
+        if "file" in entry:
+            files.append(entry["file"])
+        for key in ("chapters", "sections", "parts"):
+            files += _toc_files(entry.get(key, []))
+    return files
+
+
+def toc_documents() -> list[str]:
+    """Every document in ``_toc.yml``, root first, without suffix."""
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    return [toc["root"]] + _toc_files(toc.get("parts", []) + toc.get("chapters", []))
+
+
+def chapters() -> list[Path]:
+    """Notebook chapters listed in the table of contents, in reading order."""
+    found = [BOOK / f"{doc}.ipynb" for doc in toc_documents()]
+    return [path for path in found if path.exists()]
+
+
+def execute(source: Path, target: Path, parameters: dict | None = None) -> float:
+    """Execute chapter `source` into `target` with papermill; return the seconds taken.
+
+    A failing cell raises SystemExit with the chapter and the cell named.
+    """
+    import papermill
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(str(source), str(target), parameters=parameters or {}, cwd=str(BOOK),
+                                   kernel_name="python3", progress_bar=False)
+    except papermill.PapermillExecutionError as err:
+        raise SystemExit(
+            f"chapter {source.relative_to(BOOK.parent)} failed in cell [{err.exec_count}] "
+            f"(code cell {err.cell_index}): {err.ename}: {err.evalue}\n"
+            f"the partly executed notebook is at {target}"
+        ) from None
+    return time.perf_counter() - start
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def status_table() -> str:
+    """Markdown tables: seconds per executed chapter, and package versions."""
+    rows = ["| chapter | executed | seconds |", "| --- | --- | ---: |"]
+    for source in chapters():
+        executed = EXECUTED / source.relative_to(BOOK)
+        meta = json.loads(executed.read_text())["metadata"].get("papermill", {})
+        document = source.relative_to(BOOK).with_suffix("").as_posix()
+        rows.append(f"| {{doc}}`{document}` | {meta.get('end_time', '')[:19].replace('T', ' ')} "
+                    f"| {meta.get('duration', float('nan')):.1f} |")
+    versions = ["| package | version |", "| --- | --- |", f"| Python | {platform.python_version()} |"]
+    versions += [f"| {name} | {_version(name)} |" for name in REPORTED_PACKAGES]
+    return "\n".join(rows) + "\n\n" + "\n".join(versions) + "\n"
+
+
+def stage(mathjax_dir: Path) -> None:
+    """Copy every non-notebook source into the executed folder, add MathJax and the status table."""
+    for path in BOOK.rglob("*"):
+        relative = path.relative_to(BOOK)
+        if relative.parts[0] in ("_build", "_tools") or path.is_dir() or path.suffix == ".ipynb":
+            continue
+        destination = EXECUTED / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+    mathjax_target = EXECUTED / "_static" / "mathjax"
+    shutil.rmtree(mathjax_target, ignore_errors=True)
+    mathjax_target.mkdir(parents=True)
+    shutil.copy2(mathjax_dir / "tex-chtml.js", mathjax_target / "tex-chtml.js")
+    shutil.copytree(mathjax_dir / "output", mathjax_target / "output")
+    (EXECUTED / "_status_table.md").write_text(status_table())
+
+
+def main(argv: list[str]) -> None:
+    command, *args = argv
+    if command == "chapters":
+        print("\n".join(str(path.relative_to(BOOK.parent)) for path in chapters()))
+    elif command == "execute":
+        source, target = Path(args[0]).resolve(), Path(args[1]).resolve()
+        seconds = execute(source, target)
+        print(f"executed {source.relative_to(BOOK.parent)} in {seconds:.1f} s")
+    elif command == "stage":
+        stage(Path(args[0]))
+    else:
+        raise SystemExit(f"unknown command {command!r}; use chapters, execute or stage")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

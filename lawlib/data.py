@@ -1,0 +1,175 @@
+"""Published datasets by name, as tidy DataFrames with documented columns and units.
+
+Files live in the repository's ``data/`` folder, byte-identical to their
+sources; each folder's README gives source, commit, license and columns. The
+loaders here only rename columns and add derived ones (documented per dataset).
+Nothing is fetched at run time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+#: Default data folder: ``data/`` beside the ``lawlib`` package in the repository.
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+_PORIAN_CONFIG = ["dataset", "hparams", "warmup", "decay", "param_count", "loss_split", "label"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A named dataset: its file under ``data/``, a one-line description, its columns."""
+
+    path: str
+    description: str
+    columns: dict[str, str]
+    tidy: Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def _epoch2024(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = pd.DataFrame({"N": raw["Model Size"], "C": raw["Training FLOP"], "loss": raw["loss"]})
+    frame.insert(1, "D", frame["C"] / (6 * frame["N"]))
+    fifth_largest = np.sort(frame["loss"].to_numpy())[-5]
+    frame["in_default_fit"] = frame["loss"] < fifth_largest
+    return frame
+
+
+def _projections(raw: pd.DataFrame) -> pd.DataFrame:
+    return raw.rename(columns={"params": "N", "flops": "C", "tokens": "D", "flops_gopher_units": "C_gopher_units"})[
+        ["approach", "N", "D", "C", "C_gopher_units", "source"]
+    ]
+
+
+def _exponents(raw: pd.DataFrame) -> pd.DataFrame:
+    return raw.rename(columns={"a_point": "a", "b_point": "b"})
+
+
+def _models(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = raw.rename(columns={"params_millions": "N"})
+    frame["N"] = frame["N"] * 1e6
+    return frame
+
+
+def _porian_points(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = raw.rename(columns={"flops": "C", "n": "N", "t": "D"})
+    return frame[_PORIAN_CONFIG + ["C", "N", "D", "loss"]]
+
+
+def _porian_optima(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = raw.rename(columns={"flops": "C", "n_star": "N_opt", "t_star": "D_opt",
+                                "tokens_per_param_star": "tokens_per_parameter", "loss_star": "loss_opt"})
+    return frame.drop(columns=["source_table"])
+
+
+def _porian_fits(raw: pd.DataFrame) -> pd.DataFrame:
+    return raw.rename(columns={"a_n_exponent": "a", "b_t_exponent": "b",
+                               "n_star_at_5.88e23": "N_opt_at_5.88e23"}).drop(columns=["source_table"])
+
+
+_PORIAN_CONFIG_DOC = {
+    "dataset": "rw (RefinedWeb) or owt2 (OpenWebText2)",
+    "hparams, warmup, decay": "training configuration (base/tuned, long/short, kaplan/chinchilla/const)",
+    "param_count": "kaplan (non-embedding), standard (with output layer) or attention (plus attention FLOPs)",
+    "loss_split": "train or val",
+    "label": "the authors' panel label (Figure 1)",
+}
+
+DATASETS: dict[str, Dataset] = {
+    "epoch2024": Dataset(
+        "epoch2024/svg_extracted_data.csv",
+        "Hoffmann et al. (2022) Fig. 4 runs, reconstructed by Besiroglu et al. (2024): 245 final losses",
+        {"N": "parameters, embeddings included", "D": "tokens, C / (6 N)", "C": "training FLOPs",
+         "loss": "final training loss [nats/token]",
+         "in_default_fit": "True except the 5 highest losses (Besiroglu et al.'s filter; 240 rows)"},
+        _epoch2024,
+    ),
+    "hoffmann2022_projections": Dataset(
+        "hoffmann2022/table3_tableA3_projections.csv",
+        "Hoffmann et al. (2022) Table 3 and Table A3: compute-optimal projections of Approaches 1-3",
+        {"approach": "1, 2 or 3", "N": "parameters", "D": "tokens", "C": "FLOPs, as printed",
+         "C_gopher_units": "FLOPs in units of 5.76e23 (Table 3 only)", "source": "table, and flagged typos"},
+        _projections,
+    ),
+    "hoffmann2022_exponents": Dataset(
+        "hoffmann2022/table2_exponents.csv",
+        "Hoffmann et al. (2022) Tables 2 and A2: exponents a (N_opt ~ C^a) and b (D_opt ~ C^b)",
+        {"approach": "method", "a, a_p10, a_p90": "point estimate and 10th/90th percentiles",
+         "b, b_p10, b_p90": "same for b", "note": "source"},
+        _exponents,
+    ),
+    "hoffmann2022_models": Dataset(
+        "hoffmann2022/tableA9_models.csv",
+        "Hoffmann et al. (2022) Table A9: the 50 model shapes",
+        {"N": "parameters", "d_model, ffw_size, kv_size": "widths", "n_heads, n_layers": "counts"},
+        _models,
+    ),
+    "porian2024_isoflop": Dataset(
+        "porian2024/isoflop_points.csv",
+        "Porian et al. (2024) IsoFLOP points: 15 configurations x 12 budgets, 1745 rows",
+        {**_PORIAN_CONFIG_DOC, "C": "FLOP budget under the configuration's accounting",
+         "N": "parameters under the configuration's convention", "D": "tokens, C / (6 N)",
+         "loss": "loss at (N, D) [nats/token]"},
+        _porian_points,
+    ),
+    "porian2024_optima": Dataset(
+        "porian2024/isoflop_optima.csv",
+        "Porian et al. (2024) per-budget optima (Akima interpolation, seed bootstrap)",
+        {**_PORIAN_CONFIG_DOC, "C": "FLOPs", "N_opt, D_opt": "optimal parameters and tokens",
+         "tokens_per_parameter": "D_opt / N_opt", "loss_opt": "loss at the optimum",
+         "*_std_log": "bootstrap standard deviations of the logs"},
+        _porian_optima,
+    ),
+    "porian2024_fits": Dataset(
+        "porian2024/fit_summary.csv",
+        "Porian et al. (2024) power-law fits N_opt = n_coef * C^a per configuration",
+        {**_PORIAN_CONFIG_DOC, "a, a_ci95_lo, a_ci95_hi": "exponent and 95% interval",
+         "b, t_coef": "tokens fit", "ratio_exponent, ratio_coef": "tokens-per-parameter fit",
+         "N_opt_at_5.88e23": "extrapolated optimum at Chinchilla's compute"},
+        _porian_fits,
+    ),
+}
+
+
+def available() -> pd.DataFrame:
+    """Names, descriptions and files of every dataset :func:`load` knows."""
+    return pd.DataFrame(
+        [(name, d.description, d.path) for name, d in DATASETS.items()], columns=["name", "description", "file"]
+    ).set_index("name")
+
+
+def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Load a dataset by name as a tidy DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        One of ``lawlib.data.available().index``.
+    data_dir : str or Path, optional
+        Folder holding the data files; defaults to :data:`DATA_DIR`.
+
+    Returns
+    -------
+    DataFrame with the columns listed in ``DATASETS[name].columns``.
+
+    Examples
+    --------
+    >>> runs = load("epoch2024")
+    >>> len(runs), int(runs["in_default_fit"].sum())
+    (245, 240)
+    >>> load("chinchilla")
+    Traceback (most recent call last):
+    ...
+    KeyError: "unknown dataset 'chinchilla'; available: epoch2024, hoffmann2022_projections, ..."
+    """
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+    dataset = DATASETS[name]
+    path = Path(DATA_DIR if data_dir is None else data_dir) / dataset.path
+    if not path.is_file():
+        raise FileNotFoundError(f"dataset {name!r} expects its file at {path}, which does not exist")
+    return dataset.tidy(pd.read_csv(path))

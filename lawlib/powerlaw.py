@@ -1,0 +1,176 @@
+"""A power law with an irreducible term, and two ways to fit one.
+
+``L(x) = E + A * x**(-alpha)``: the one-variable form behind every law in the
+book. Derived and demonstrated in the chapter *Fitting power laws*.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .objectives import huber, huber_log_objective, objective_definition
+from .optimize import multistart
+from .result import FitResult, Objective
+from .validation import check_columns
+
+#: Starting values per parameter, after Hoffmann et al. (2022, App. D.2):
+#: e = log E, a = log A, and the exponent alpha.
+DEFAULT_GRID = {
+    "e": (-1.0, -0.5, 0.0, 0.5, 1.0),
+    "a": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0),
+    "alpha": (0.0, 0.5, 1.0, 1.5, 2.0),
+}
+
+
+@dataclass(frozen=True)
+class PowerLaw:
+    """``L(x) = E + A * x**(-alpha)``.
+
+    Parameters
+    ----------
+    E : float
+        Irreducible loss, the limit as x grows [loss units].
+    A : float
+        Scale of the reducible term [loss units * x**alpha].
+    alpha : float
+        Exponent of the reducible term (dimensionless).
+
+    Examples
+    --------
+    >>> law = PowerLaw(E=1.5, A=10.0, alpha=0.5)
+    >>> float(law(100.0))
+    2.5
+    """
+
+    E: float
+    A: float
+    alpha: float
+
+    def __call__(self, x):
+        """Predicted loss at `x` (array_like, any shape)."""
+        return self.E + self.reducible(x)
+
+    def reducible(self, x):
+        """The reducible part ``A * x**(-alpha)``."""
+        return self.A * np.asarray(x, dtype=float) ** (-self.alpha)
+
+    def local_exponent(self, x):
+        """Slope of a straight line fitted at `x` in log-log space, sign flipped.
+
+        ``-d log L / d log x = alpha * A x**(-alpha) / L(x)``: it equals
+        `alpha` only when ``E = 0`` and falls towards 0 as L approaches E.
+        """
+        return self.alpha * self.reducible(x) / self(x)
+
+
+def start_grid(grid: dict[str, tuple[float, ...]] | None = None) -> np.ndarray:
+    """Cartesian product of starting values, shape (S, 3), columns (e, a, alpha)."""
+    grid = DEFAULT_GRID if grid is None else grid
+    return np.array(list(itertools.product(grid["e"], grid["a"], grid["alpha"])), dtype=float)
+
+
+def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None,
+                  x_name: str = "x", loss_name: str = "loss") -> FitResult:
+    """Fit ``L = E + A * x**(-alpha)`` by Huber regression on log loss, from many starts.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Positive scale variable (parameters, tokens or FLOPs).
+    loss : array_like, shape (n,)
+        Positive observed loss [nats/token].
+    delta : float
+        Huber threshold on log residuals; ``numpy.inf`` gives least squares.
+    reduction : {"sum", "mean"}
+        Sum (as Hoffmann et al. write) or average the per-point losses.
+    starts : array_like, shape (S, 3), optional
+        Starting points as (log E, log A, alpha); defaults to :func:`start_grid`.
+    x_name, loss_name : str
+        Column names used in error messages.
+
+    Returns
+    -------
+    FitResult
+        With ``law`` a :class:`PowerLaw`.
+
+    Examples
+    --------
+    >>> x = np.logspace(6, 10, 20)
+    >>> fit = fit_power_law(x, PowerLaw(1.7, 400.0, 0.34)(x))
+    >>> [round(v, 4) for v in fit.params]
+    [1.7, 400.0, 0.34]
+    """
+    columns = check_columns({x_name: x, loss_name: loss}, positive=(x_name, loss_name),
+                            n_params=3, model="a power law with an irreducible term")
+    logx = np.log(columns[x_name])[:, None]
+    logy = np.log(columns[loss_name])
+    starts = start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    outcome = multistart(lambda theta: huber_log_objective(theta, logx, logy, delta, reduction),
+                         starts, names=("e", "a", "alpha"))
+    e, a, alpha = outcome.x
+    law = PowerLaw(E=float(np.exp(e)), A=float(np.exp(a)), alpha=float(alpha))
+    notes = list(outcome.notes)
+    if not outcome.converged:
+        notes.insert(0, f"the optimiser did not converge: {outcome.message}")
+    return FitResult(
+        model="L = E + A * x^(-alpha)",
+        params=pd.Series({"E": law.E, "A": law.A, "alpha": law.alpha}),
+        law=law,
+        objective=Objective(outcome.value, objective_definition(delta, reduction, logy.size)),
+        converged=outcome.converged,
+        message=outcome.message,
+        start_objectives=outcome.start_values,
+        n_obs=int(logy.size),
+        x=outcome.x,
+        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": "L-BFGS-B, analytic gradient"},
+        notes=notes,
+    )
+
+
+def fit_loglog_line(x, y, *, x_name: str = "x", y_name: str = "y") -> FitResult:
+    """Fit ``y = A * x**(-alpha)`` by ordinary least squares on ``log y`` against ``log x``.
+
+    The closed-form fit of a straight line in log-log space, with no
+    irreducible term. ``derived["slope"]`` is ``-alpha``.
+
+    Parameters
+    ----------
+    x, y : array_like, shape (n,)
+        Positive values.
+    x_name, y_name : str
+        Column names used in error messages.
+
+    Returns
+    -------
+    FitResult
+        With ``law`` a :class:`PowerLaw` whose ``E`` is 0.
+
+    Examples
+    --------
+    >>> fit = fit_loglog_line([1e18, 1e20, 1e22], [1e8, 1e9, 1e10])
+    >>> round(float(fit.derived["slope"]), 6)
+    0.5
+    """
+    columns = check_columns({x_name: x, y_name: y}, positive=(x_name, y_name),
+                            n_params=2, model="a straight line in log-log space")
+    logx, logy = np.log(columns[x_name]), np.log(columns[y_name])
+    slope, intercept = np.polyfit(logx, logy, 1)
+    law = PowerLaw(E=0.0, A=float(np.exp(intercept)), alpha=float(-slope))
+    residual = intercept + slope * logx - logy
+    return FitResult(
+        model="y = A * x^(-alpha)",
+        params=pd.Series({"A": law.A, "alpha": law.alpha}),
+        law=law,
+        objective=Objective(float(huber(residual, np.inf).sum()), objective_definition(np.inf, "sum", logy.size)),
+        converged=True,
+        message="closed form: ordinary least squares in log-log space",
+        start_objectives=np.array([]),
+        n_obs=int(logy.size),
+        x=np.array([intercept, slope]),
+        derived=pd.Series({"slope": float(slope)}),
+        settings={"Method": "ordinary least squares on log y"},
+    )

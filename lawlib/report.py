@@ -1,0 +1,53 @@
+"""Key numbers a chapter reports, written as a small JSON file for tests and readers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+
+def _plain(value):
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"key number of type {type(value).__name__} cannot be written as JSON: {value!r}")
+
+
+def write_key_numbers(path: str | Path | None, numbers: Mapping) -> dict:
+    """Write `numbers` as sorted, indented JSON to `path` (skip when `path` is None or empty).
+
+    Parameters
+    ----------
+    path : str, Path or None
+        Where to write; parent folders are created.
+    numbers : mapping
+        Names to numbers, strings, booleans, lists or nested mappings.
+
+    Returns
+    -------
+    dict
+        The numbers as plain Python types, as written.
+
+    Examples
+    --------
+    >>> write_key_numbers(None, {"alpha": np.float64(0.34), "n": np.int64(240)})
+    {'alpha': 0.34, 'n': 240}
+    """
+    plain = _plain(numbers)
+    if path:
+        target = Path(path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(plain, indent=2, sort_keys=True) + "\n")
+    return plain

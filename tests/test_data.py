@@ -1,0 +1,78 @@
+"""Datasets by name: shapes, units, checksums against the READMEs, clear errors."""
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from lawlib import data
+from lawlib.data import DATA_DIR, DATASETS, available, load
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_every_dataset_loads_with_its_documented_columns(name):
+    frame = load(name)
+    assert len(frame) > 0
+    documented = {column.strip() for key in DATASETS[name].columns for column in key.split(",")}
+    for column in documented:
+        if "*" not in column:
+            assert column in frame.columns, f"{name}: documented column {column!r} missing"
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_file_matches_the_checksum_in_its_readme(name):
+    path = DATA_DIR / DATASETS[name].path
+    readme = (path.parent / "README.md").read_text()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest in readme, f"{path.name}: sha256 {digest} is not the one recorded in its README"
+
+
+def test_every_dataset_is_indexed_in_data_readme():
+    index = (DATA_DIR / "README.md").read_text()
+    for name, dataset in DATASETS.items():
+        assert f"`{name}`" in index and dataset.path in index
+
+
+def test_epoch2024_counts_ranges_and_default_filter():
+    runs = load("epoch2024")
+    assert len(runs) == 245
+    kept = runs[runs["in_default_fit"]]
+    assert len(kept) == 240
+    assert kept["loss"].max() < runs.loc[~runs["in_default_fit"], "loss"].min()
+    assert runs["D"].min() == pytest.approx(2.45e8, rel=0.01)
+    assert runs["D"].max() == pytest.approx(3.18e11, rel=0.01)
+    np.testing.assert_allclose(6 * runs["N"] * runs["D"], runs["C"], rtol=1e-12)
+    assert runs["loss"].min() == pytest.approx(2.077, abs=1e-3)
+
+
+def test_projection_table_respects_6nd_except_the_flagged_typo():
+    table = load("hoffmann2022_projections")
+    assert len(table) == 27
+    ratio = 6 * table["N"] * table["D"] / table["C"]
+    typo = table["source"].str.contains("typo")
+    assert typo.sum() == 1 and table.loc[typo, "N"].item() == 1.75e11
+    assert ratio[~typo].between(0.95, 1.05).all()
+    assert ratio[typo].item() == pytest.approx(10, rel=0.01)
+
+
+def test_table2_and_porian_values():
+    exponents = load("hoffmann2022_exponents").set_index("approach")
+    assert exponents.loc["2. IsoFLOP profiles", "a"] == 0.49
+    fits = load("porian2024_fits").set_index("label")
+    assert fits.loc["Optimizer tuning (no decay)", "a"] == pytest.approx(0.4969, abs=1e-3)
+    points = load("porian2024_isoflop")
+    assert len(points) == 1745
+    np.testing.assert_allclose(points["D"], points["C"] / (6 * points["N"]), rtol=1e-3)
+    assert len(load("hoffmann2022_models")) == 50
+
+
+def test_unknown_name_lists_the_available_ones():
+    with pytest.raises(KeyError, match=re.escape("unknown dataset 'chinchila'; available: epoch2024, ")):
+        load("chinchila")
+    assert set(available().index) == set(DATASETS)
+
+
+def test_missing_file_says_where_it_was_expected(tmp_path):
+    with pytest.raises(FileNotFoundError, match="dataset 'epoch2024' expects its file at"):
+        data.load("epoch2024", data_dir=tmp_path)

@@ -1,0 +1,88 @@
+"""Project conventions: dependencies in step, chapters stripped and parameterised, citations resolved."""
+
+import ast
+import json
+import re
+import tomllib
+
+import pytest
+import yaml
+from conftest import BOOK, ROOT
+
+import bookbuild
+
+CHAPTERS = bookbuild.chapters()
+
+
+def _normalise(requirement: str) -> str:
+    return re.sub(r"\s+", "", requirement).lower()
+
+
+def test_environment_yml_lists_the_same_dependencies_as_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = set(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        wanted |= set(extra)
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+    conda = [dep for dep in environment if isinstance(dep, str)]
+    pip = next(dep["pip"] for dep in environment if isinstance(dep, dict))
+    listed = {dep for dep in conda if not dep.startswith(("python", "pip"))} | {dep for dep in pip if dep != "-e ."}
+    assert {_normalise(d) for d in listed} == {_normalise(d) for d in wanted}
+    assert f"python{project['requires-python']}" in conda
+    assert "-e ." in pip
+
+
+def test_every_toc_entry_exists_and_chapters_are_found():
+    for document in bookbuild.toc_documents():
+        assert (BOOK / f"{document}.ipynb").exists() or (BOOK / f"{document}.md").exists(), document
+    assert [path.stem for path in CHAPTERS][:2] == ["intro", "fitting_power_laws"]
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_chapter_is_committed_without_outputs(chapter):
+    notebook = json.loads(chapter.read_text())
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None, f"{chapter.name}: outputs committed"
+        assert "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_parameters_cell_follows_imports_and_holds_commented_literals(chapter):
+    cells = [cell for cell in json.loads(chapter.read_text())["cells"] if cell["cell_type"] == "code"]
+    tagged = [i for i, cell in enumerate(cells) if "parameters" in cell["metadata"].get("tags", [])]
+    assert len(tagged) == 1, f"{chapter.name}: expected one cell tagged 'parameters'"
+    assert "import lawlib" in "".join(cells[tagged[0] - 1]["source"]), "the imports cell must come right before"
+    names = []
+    for line in "".join(cells[tagged[0]]["source"]).splitlines():
+        assignment, _, comment = line.partition("  # ")
+        name, _, literal = assignment.partition(" = ")
+        assert comment.strip(), f"{chapter.name}: parameter line without a '# meaning' comment: {line!r}"
+        ast.literal_eval(literal)  # literals only
+        names.append(name)
+    assert "key_numbers_path" in names
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_colab_install_cell_uses_the_configured_repository(chapter):
+    url = yaml.safe_load((BOOK / "_config.yml").read_text())["repository"]["url"]
+    sources = ["".join(cell["source"]) for cell in json.loads(chapter.read_text())["cells"]]
+    colab = [source for source in sources if '"google.colab" in sys.modules' in source]
+    assert len(colab) == 1 and url in colab[0]
+
+
+def test_every_citation_has_a_bibliography_entry():
+    keys = set(re.findall(r"^@\w+\{([^,]+),", (BOOK / "references.bib").read_text(), flags=re.M))
+    texts = [path.read_text() for path in list(BOOK.glob("*.md")) + CHAPTERS]
+    cited = {key.strip() for text in texts for group in re.findall(r"\{cite[pt]?\}`([^`]+)`", text)
+             for key in group.split(",")}
+    assert cited, "no citations found"
+    assert cited <= keys, f"cited without an entry: {sorted(cited - keys)}"
+
+
+def test_readme_ci_and_workflow_use_the_make_targets():
+    readme = (ROOT / "README.md").read_text()
+    assert "make book" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+    workflow = (ROOT / ".github" / "workflows" / "book.yml").read_text()
+    assert "make book" in workflow and "book/_build/html" in workflow

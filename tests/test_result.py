@@ -1,0 +1,39 @@
+"""The shared fit result: summary text and HTML, frames, objective definition."""
+
+import numpy as np
+
+from lawlib import Objective, PowerLaw, bootstrap, fit_power_law
+
+X = np.logspace(8, 10, 30)
+Y = PowerLaw(1.7, 400.0, 0.34)(X) * np.exp(np.random.default_rng(0).normal(0, 0.01, 30))
+
+
+def test_summary_states_recipe_convergence_and_intervals():
+    fit = fit_power_law(X, Y)
+    boot = bootstrap(fit_power_law, {"x": X, "loss": Y}, n_resamples=20, seed=0, starts=fit.x)
+    text = str(fit.summary(boot.interval(0.9)))
+    for expected in ["L = E + A * x^(-alpha)", "Observations  30", "Huber delta   0.001", "Reduction     sum",
+                     "Converged     yes", "Starts        150", "low 5%", "high 95%", "alpha"]:
+        assert expected in text, expected
+    assert "<table>" in fit.summary().as_html()
+    assert fit._repr_html_() == fit.summary().as_html()
+    frame = fit.to_frame(boot.interval(0.9))
+    assert list(frame.columns) == ["estimate", "low", "high"]
+    assert (frame["low"] <= frame["estimate"]).all() and (frame["estimate"] <= frame["high"]).all()
+
+
+def test_not_converged_fit_says_so_in_notes_and_summary():
+    fit = fit_power_law(X, Y, starts=[[0.0, 0.0, 0.0]])
+    forced = type(fit)(**{**fit.__dict__, "converged": False, "message": "ABNORMAL",
+                          "notes": ["the optimiser did not converge: ABNORMAL"]})
+    text = forced.summary().as_text()
+    assert "Converged     NO (ABNORMAL)" in text
+    assert "[1] the optimiser did not converge: ABNORMAL" in text
+    assert "NOT converged" in repr(forced)
+
+
+def test_objective_is_a_float_with_a_definition():
+    objective = Objective(2.5e-3, "definition")
+    assert objective * 2 == 5e-3
+    assert objective.definition == "definition"
+    assert fit_power_law(X, Y).n_starts == 150
