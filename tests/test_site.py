@@ -125,3 +125,19 @@ def test_no_page_or_stylesheet_loads_anything_from_the_internet():
     offenders = [path.relative_to(SITE).as_posix() for path in list(SITE.rglob("*.html")) + list(SITE.rglob("*.css"))
                  if remote.search(path.read_text(errors="replace"))]
     assert offenders == []
+
+
+def test_chapters_have_launch_and_download_buttons():
+    import yaml
+
+    import bookbuild
+
+    config = yaml.safe_load((BOOK / "_config.yml").read_text())
+    repository = config["repository"]["url"].removeprefix("https://github.com/")
+    for chapter in bookbuild.chapters():
+        html = (SITE / f"{chapter.stem}.html").read_text()
+        notebook = f"book/{chapter.name}"
+        assert f"https://mybinder.org/v2/gh/{repository}/main?urlpath=lab/tree/{notebook}" in html
+        assert f"https://colab.research.google.com/github/{repository}/blob/main/{notebook}" in html
+        assert f'href="_sources/{chapter.name}"' in html
+        assert (SITE / "_sources" / chapter.name).exists()
