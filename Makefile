@@ -15,7 +15,7 @@ MATHJAX := $(BUILD)/npm/node_modules/mathjax/es5
 TOOLS := book/_tools/bookbuild.py
 LABS := $(BUILD)/labs
 
-.PHONY: book test setup browser execute html chapter clean
+.PHONY: book test setup browser execute html chapter bench clean
 
 ## book: set up, execute every chapter with papermill (both cores), build the static site
 book: setup
@@ -67,6 +67,10 @@ chapter: setup
 	mkdir -p $(LABS)
 	$(PY) -m papermill --cwd book --no-progress-bar $(NB) $(LABS)/$(notdir $(NB)) $(PARAMS)
 	@echo "executed notebook: $(LABS)/$(notdir $(NB))"
+
+## bench: speed of lawlib's fitters against straightforward references (ratios, same process)
+bench: setup
+	$(PY) benchmarks/bench_powerlaw.py
 
 clean:
 	rm -rf $(BUILD)

@@ -8,7 +8,7 @@ look), ``report`` (key numbers), ``validation`` (input checks).
 """
 
 from . import data, plotting
-from .bootstrap import BootstrapResult, bootstrap
+from .bootstrap import BootstrapResult, bootstrap, bootstrap_power_law
 from .powerlaw import PowerLaw, fit_loglog_line, fit_power_law, start_grid
 from .report import write_key_numbers
 from .result import FitResult, Objective, Summary
@@ -22,6 +22,7 @@ __all__ = [
     "PowerLaw",
     "Summary",
     "bootstrap",
+    "bootstrap_power_law",
     "data",
     "fit_loglog_line",
     "fit_power_law",

@@ -13,7 +13,15 @@ evaluated in one call. Derived in the chapter *Fitting power laws*.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+
 import numpy as np
+
+#: Rows of a batch evaluated together: small enough for the cache, large enough for numpy.
+CHUNK_ROWS = 512
+_POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
 
 
 def huber(r, delta: float):
@@ -31,8 +39,17 @@ def huber(r, delta: float):
     return clipped * (magnitude - clipped / 2)
 
 
+def _terms(theta, logx):
+    """Exponents of the terms, shifted by their maximum, and the shift (S, n)."""
+    theta = np.atleast_2d(np.asarray(theta, dtype=float))
+    e = theta[:, :1]
+    terms = [theta[:, 1 + 2 * j, None] - theta[:, 2 + 2 * j, None] * logx[None, :, j] for j in range(logx.shape[1])]
+    top = np.maximum.reduce([np.broadcast_to(e, terms[0].shape)] + terms)
+    return [np.exp(e - top)] + [np.exp(term - top) for term in terms], top
+
+
 def log_model(theta, logx):
-    """Log of ``E + sum_j A_j x_j**(-alpha_j)`` and the softmax weight of each term.
+    """Log of ``E + sum_j A_j x_j**(-alpha_j)`` and the share of each term.
 
     Parameters
     ----------
@@ -47,20 +64,12 @@ def log_model(theta, logx):
     weights : ndarray, shape (S, n, 1 + k)
         Share of each term (E first) in the predicted loss.
     """
-    theta = np.atleast_2d(np.asarray(theta, dtype=float))
-    e = theta[:, :1, None]                      # (S, 1, 1)
-    a = theta[:, 1::2][:, None, :]              # (S, 1, k)
-    alpha = theta[:, 2::2][:, None, :]          # (S, 1, k)
-    terms = np.concatenate(
-        [np.broadcast_to(e, (theta.shape[0], logx.shape[0], 1)), a - alpha * logx[None]], axis=2
-    )
-    top = terms.max(axis=2, keepdims=True)
-    exp_terms = np.exp(terms - top)
-    total = exp_terms.sum(axis=2, keepdims=True)
-    return (top + np.log(total))[..., 0], exp_terms / total
+    exps, top = _terms(theta, logx)
+    total = sum(exps)
+    return top + np.log(total), np.stack([term / total for term in exps], axis=2)
 
 
-def huber_log_objective(theta, logx, logy, delta: float, reduction: str = "sum"):
+def huber_log_objective(theta, logx, logy, delta: float, reduction: str = "sum", weights=None):
     """Huber loss of log residuals and its gradient, for a batch of parameter vectors.
 
     Parameters
@@ -73,6 +82,9 @@ def huber_log_objective(theta, logx, logy, delta: float, reduction: str = "sum")
         Huber threshold on the log residual (Hoffmann et al. use 1e-3).
     reduction : {"sum", "mean"}
         Sum the per-point terms (as the paper writes) or average them.
+    weights : ndarray, shape (n,) or (S, n), optional
+        Multiplicity of each point (bootstrap counts), per row of `theta` if 2-D;
+        ``mean`` then divides by the total weight.
 
     Returns
     -------
@@ -81,18 +93,117 @@ def huber_log_objective(theta, logx, logy, delta: float, reduction: str = "sum")
     """
     if reduction not in ("sum", "mean"):
         raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
-    logpred, weights = log_model(theta, logx)
-    residual = logpred - logy
-    value = huber(residual, delta).sum(axis=1)
-    slope = np.clip(residual, -delta, delta)            # d huber / d residual
-    weighted = slope[..., None] * weights               # (S, n, 1 + k)
-    grad = np.empty((weights.shape[0], 1 + 2 * logx.shape[1]))
-    grad[:, 0] = weighted[..., 0].sum(axis=1)
-    grad[:, 1::2] = weighted[..., 1:].sum(axis=1)
-    grad[:, 2::2] = -(weighted[..., 1:] * logx[None]).sum(axis=1)
+    exps, top = _terms(theta, logx)
+    total = sum(exps)
+    residual = top + np.log(total) - logy
+    losses, pull = huber(residual, delta), np.clip(residual, -delta, delta) / total  # pull: d huber / d log L̂
+    if weights is not None:
+        losses, pull = losses * weights, pull * weights
+    value = losses.sum(axis=1)
+    grad = np.empty((residual.shape[0], 1 + 2 * logx.shape[1]))
+    grad[:, 0] = (pull * exps[0]).sum(axis=1)
+    for j in range(logx.shape[1]):
+        weighted = pull * exps[1 + j]
+        grad[:, 1 + 2 * j] = weighted.sum(axis=1)
+        grad[:, 2 + 2 * j] = -(weighted @ logx[:, j])
     if reduction == "mean":
-        return value / logy.size, grad / logy.size
+        count = logy.size if weights is None else np.sum(weights, axis=-1, keepdims=False)
+        count = np.reshape(count, (-1,))
+        return value / count, grad / count[:, None]
     return value, grad
+
+
+class HuberLogProblem:
+    """The objective :func:`huber_log_objective` on fixed data, in optimiser coordinates.
+
+    With ``centre=True`` each input is centred, ``log x_j - c_j`` with
+    ``c_j = mean(log x_j)``, and ``a_j`` becomes ``a_j - alpha_j c_j``. The model
+    and the optimum are unchanged, but ``a_j`` and ``alpha_j`` no longer move
+    together, which makes the problem far better conditioned for the optimiser.
+
+    Parameters
+    ----------
+    logx : ndarray, shape (n, k)
+    logy : ndarray, shape (n,)
+    delta : float
+    reduction : {"sum", "mean"}
+    centre : bool
+    weights : ndarray, shape (n,) or (R, n), optional
+        Point multiplicities; 2-D gives one row per start (bootstrap resamples).
+    """
+
+    def __init__(self, logx, logy, delta: float, reduction: str = "sum", centre: bool = True, weights=None):
+        self.shift = logx.mean(axis=0) if centre else np.zeros(logx.shape[1])
+        self.logx = logx - self.shift
+        self.logy = logy
+        self.delta = delta
+        self.reduction = reduction
+        self.weights = weights
+
+    def __call__(self, theta, rows=None):
+        """Objective and gradient at optimiser coordinates `theta`, shape (S, 1 + 2k).
+
+        `rows` selects the weight rows of the starts being evaluated when the
+        weights are per start. Large batches are split into chunks of
+        :data:`CHUNK_ROWS` rows evaluated on all cores; each chunk is
+        independent, so results do not depend on scheduling.
+        """
+        theta = np.atleast_2d(theta)
+        weights = self.weights
+        if weights is not None and weights.ndim == 2:
+            weights = weights[rows]
+
+        def part(i):
+            chunk = weights if weights is None or weights.ndim == 1 else weights[i:i + CHUNK_ROWS]
+            return huber_log_objective(theta[i:i + CHUNK_ROWS], self.logx, self.logy, self.delta, self.reduction,
+                                       chunk)
+
+        if theta.shape[0] <= CHUNK_ROWS:
+            return part(0)
+        parts = list(_POOL.map(part, range(0, theta.shape[0], CHUNK_ROWS)))
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+    def to_internal(self, theta):
+        """Map parameters ``[e, a_1, alpha_1, ...]`` (shape (..., 1 + 2k)) to optimiser coordinates."""
+        internal = np.array(theta, dtype=float)
+        internal[..., 1::2] -= internal[..., 2::2] * self.shift
+        return internal
+
+    def to_external(self, internal):
+        """Inverse of :meth:`to_internal`."""
+        theta = np.array(internal, dtype=float)
+        theta[..., 1::2] += theta[..., 2::2] * self.shift
+        return theta
+
+
+def minimise_huber_log(logx, logy, starts, *, delta: float, reduction: str = "sum", engine: str = "batched",
+                       options=None, names=None):
+    """Fit ``E + sum_j A_j x_j**(-alpha_j)`` to `logy` from every start; see :func:`lawlib.optimize.multistart`.
+
+    Parameters
+    ----------
+    logx : ndarray, shape (n, k)
+    logy : ndarray, shape (n,)
+    starts : ndarray, shape (S, 1 + 2k)
+        Starting points ``[e, a_1, alpha_1, ...]``.
+    delta, reduction
+        As in :func:`huber_log_objective`.
+    engine, options
+        As in :func:`lawlib.optimize.multistart`. The batched engine works in
+        centred coordinates (:class:`HuberLogProblem`); the scipy engine in the
+        plain ones, as replications do.
+    names : sequence of str, optional
+
+    Returns
+    -------
+    MultistartOutcome
+        With `x` and `end_points` in the plain coordinates ``[e, a_1, alpha_1, ...]``.
+    """
+    from .optimize import multistart
+
+    problem = HuberLogProblem(logx, logy, delta, reduction, centre=(engine == "batched"))
+    outcome = multistart(problem, problem.to_internal(starts), names=names, options=options, engine=engine)
+    return replace(outcome, x=problem.to_external(outcome.x), end_points=problem.to_external(outcome.end_points))
 
 
 def objective_definition(delta: float, reduction: str, n_obs: int) -> str:

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .objectives import huber, huber_log_objective, objective_definition
-from .optimize import multistart
+from .objectives import huber, minimise_huber_log, objective_definition
 from .result import FitResult, Objective
 from .validation import check_columns
 
@@ -23,6 +22,12 @@ DEFAULT_GRID = {
     "e": (-1.0, -0.5, 0.0, 0.5, 1.0),
     "a": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0),
     "alpha": (0.0, 0.5, 1.0, 1.5, 2.0),
+}
+
+
+_OPTIMISER = {
+    "batched": "BFGS on all starts at once, best polished by L-BFGS-B; analytic gradient",
+    "scipy": "L-BFGS-B per start; analytic gradient",
 }
 
 
@@ -73,8 +78,8 @@ def start_grid(grid: dict[str, tuple[float, ...]] | None = None) -> np.ndarray:
     return np.array(list(itertools.product(grid["e"], grid["a"], grid["alpha"])), dtype=float)
 
 
-def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None,
-                  x_name: str = "x", loss_name: str = "loss") -> FitResult:
+def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None, engine: str = "batched",
+                  options=None, x_name: str = "x", loss_name: str = "loss") -> FitResult:
     """Fit ``L = E + A * x**(-alpha)`` by Huber regression on log loss, from many starts.
 
     Parameters
@@ -89,6 +94,11 @@ def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", start
         Sum (as Hoffmann et al. write) or average the per-point losses.
     starts : array_like, shape (S, 3), optional
         Starting points as (log E, log A, alpha); defaults to :func:`start_grid`.
+    engine : {"batched", "scipy"}
+        All starts at once, or one scipy L-BFGS-B per start
+        (see :mod:`lawlib.optimize`).
+    options : dict, optional
+        L-BFGS-B options (default :data:`lawlib.optimize.TOLERANCES`).
     x_name, loss_name : str
         Column names used in error messages.
 
@@ -109,8 +119,8 @@ def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", start
     logx = np.log(columns[x_name])[:, None]
     logy = np.log(columns[loss_name])
     starts = start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
-    outcome = multistart(lambda theta: huber_log_objective(theta, logx, logy, delta, reduction),
-                         starts, names=("e", "a", "alpha"))
+    outcome = minimise_huber_log(logx, logy, starts, delta=delta, reduction=reduction, engine=engine,
+                                 options=options, names=("e", "a", "alpha"))
     e, a, alpha = outcome.x
     law = PowerLaw(E=float(np.exp(e)), A=float(np.exp(a)), alpha=float(alpha))
     notes = list(outcome.notes)
@@ -126,7 +136,7 @@ def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", start
         start_objectives=outcome.start_values,
         n_obs=int(logy.size),
         x=outcome.x,
-        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": "L-BFGS-B, analytic gradient"},
+        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": _OPTIMISER[engine]},
         notes=notes,
     )
 

@@ -70,3 +70,26 @@ def test_refits_that_do_not_converge_are_counted_not_kept():
     result = bootstrap(flaky, {"x": X}, n_resamples=9, seed=0)
     assert result.n_failed == 3
     assert len(result.samples) == 6
+
+
+def test_batched_power_law_bootstrap_matches_one_refit_per_resample():
+    from lawlib import bootstrap_power_law
+
+    y = noisy(7)
+    y[[3, 20]] *= 1.15
+    full = fit_power_law(X, y)
+    slow = bootstrap(fit_power_law, {"x": X, "loss": y}, n_resamples=60, seed=11, starts=full.x)
+    fast = bootstrap_power_law(X, y, n_resamples=60, seed=11, fit=full)
+    assert fast.n_failed == slow.n_failed == 0
+    np.testing.assert_allclose(fast.samples[["E", "alpha"]], slow.samples[["E", "alpha"]], rtol=1e-4)
+    np.testing.assert_allclose(fast.samples["A"], slow.samples["A"], rtol=1e-3)
+
+
+def test_counts_are_the_same_draws_as_indices():
+    from lawlib.bootstrap import resample_counts, resample_indices
+
+    indices = resample_indices(7, 5, seed=3)
+    counts = resample_counts(7, 5, seed=3)
+    assert counts.shape == (5, 7) and (counts.sum(axis=1) == 7).all()
+    for row, index in zip(counts, indices):
+        np.testing.assert_array_equal(row, np.bincount(index, minlength=7))

@@ -72,3 +72,30 @@ def test_chapter_runs_reproducibly_and_reports_its_numbers(chapter, tmp_path, mo
     second = _run(chapter, tmp_path, "second")
     assert first == second, "two runs with the same seed wrote different key numbers"
     CHECKS[chapter.stem](first)
+
+
+def test_a_failing_cell_names_the_chapter_and_the_cell(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    source = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, source)
+    with pytest.raises(SystemExit, match=r"chapter .*broken\.ipynb failed in cell \[2\] \(code cell 1\): "
+                                         r"ZeroDivisionError: division by zero"):
+        bookbuild.execute(source, tmp_path / "out.ipynb")
+
+
+def test_make_chapter_runs_a_lab_with_other_parameters(tmp_path):
+    import subprocess
+
+    from conftest import ROOT
+
+    numbers = tmp_path / "lab.json"
+    run = subprocess.run(["make", "-s", "chapter", "NB=book/intro.ipynb",
+                          f"PARAMS=-p n_compute_bins 6 -p key_numbers_path {numbers}"],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "executed notebook: book/_build/labs/intro.ipynb" in run.stdout
+    assert json.loads(numbers.read_text())["frontier_points"] == 6
+    assert (ROOT / "book" / "_build" / "labs" / "intro.ipynb").exists()

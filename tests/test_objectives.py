@@ -65,3 +65,34 @@ def test_mean_is_sum_over_n_and_bad_reduction_is_named():
     assert mean[0] == pytest.approx(total[0] / 8)
     with pytest.raises(ValueError, match="reduction must be 'sum' or 'mean', got 'median'"):
         huber_log_objective(theta, logx, logy, 1e-3, "median")
+
+
+def test_weights_count_points_as_if_repeated():
+    logx = np.log(np.logspace(6, 9, 6))[:, None]
+    logy = np.log(np.array([3.0, 2.8, 2.5, 2.45, 2.3, 2.2]))
+    theta = np.array([[0.5, 5.0, 0.3], [0.2, 4.0, 0.25]])
+    counts = np.array([[2, 0, 1, 1, 0, 2], [1, 1, 1, 1, 1, 1]])
+    for reduction in ("sum", "mean"):
+        weighted = huber_log_objective(theta, logx, logy, 1e-3, reduction, weights=counts)
+        for row in range(2):
+            repeat = np.repeat(np.arange(6), counts[row])
+            single = huber_log_objective(theta[row:row + 1], logx[repeat], logy[repeat], 1e-3, reduction)
+            assert weighted[0][row] == pytest.approx(single[0][0], rel=1e-12)
+            np.testing.assert_allclose(weighted[1][row], single[1][0], rtol=1e-10)
+
+
+def test_chunked_problem_equals_direct_evaluation():
+    from lawlib.objectives import CHUNK_ROWS, HuberLogProblem
+
+    rng = np.random.default_rng(0)
+    logx = np.log(np.column_stack([np.logspace(7, 10, 30), np.logspace(9, 12, 30)]))
+    logy = np.log(rng.uniform(2, 4, 30))
+    theta = rng.uniform([-1, 0, 0, 0, 0], [1, 20, 1, 20, 1], size=(2 * CHUNK_ROWS + 7, 5))
+    problem = HuberLogProblem(logx, logy, 1e-3, centre=False)
+    value, grad = problem(theta)
+    direct_value, direct_grad = huber_log_objective(theta, logx, logy, 1e-3)
+    np.testing.assert_array_equal(value, direct_value)
+    np.testing.assert_array_equal(grad, direct_grad)
+    centred = HuberLogProblem(logx, logy, 1e-3, centre=True)
+    np.testing.assert_allclose(centred(centred.to_internal(theta))[0], direct_value, rtol=1e-10)
+    np.testing.assert_allclose(centred.to_external(centred.to_internal(theta)), theta, rtol=1e-12, atol=1e-12)

@@ -81,8 +81,8 @@ def test_site_has_the_expected_pages():
 def test_page_loads_cleanly_with_math_and_images(browser, server, name):
     page, problems = _visit(browser, f"{server}/{name}", server)
     try:
-        assert problems["console"] == [], f"console errors: {problems['console']}"
         assert problems["failed"] == [], f"failed requests: {problems['failed']}"
+        assert problems["console"] == [], f"console errors: {problems['console']}"
         assert problems["foreign"] == [], f"requests that leave the site: {problems['foreign']}"
         broken = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
                                                    ".map(i => i.src)")

@@ -48,6 +48,11 @@ def chapters() -> list[Path]:
     return [path for path in found if path.exists()]
 
 
+def _shown(path: Path) -> str:
+    """`path` relative to the repository when inside it, else as given."""
+    return str(path.relative_to(BOOK.parent)) if path.is_relative_to(BOOK.parent) else str(path)
+
+
 def execute(source: Path, target: Path, parameters: dict | None = None) -> float:
     """Execute chapter `source` into `target` with papermill; return the seconds taken.
 
@@ -62,7 +67,7 @@ def execute(source: Path, target: Path, parameters: dict | None = None) -> float
                                    kernel_name="python3", progress_bar=False)
     except papermill.PapermillExecutionError as err:
         raise SystemExit(
-            f"chapter {source.relative_to(BOOK.parent)} failed in cell [{err.exec_count}] "
+            f"chapter {_shown(source)} failed in cell [{err.exec_count}] "
             f"(code cell {err.cell_index}): {err.ename}: {err.evalue}\n"
             f"the partly executed notebook is at {target}"
         ) from None
@@ -110,11 +115,11 @@ def stage(mathjax_dir: Path) -> None:
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "chapters":
-        print("\n".join(str(path.relative_to(BOOK.parent)) for path in chapters()))
+        print("\n".join(_shown(path) for path in chapters()))
     elif command == "execute":
         source, target = Path(args[0]).resolve(), Path(args[1]).resolve()
         seconds = execute(source, target)
-        print(f"executed {source.relative_to(BOOK.parent)} in {seconds:.1f} s")
+        print(f"executed {_shown(source)} in {seconds:.1f} s")
     elif command == "stage":
         stage(Path(args[0]))
     else:
