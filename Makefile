@@ -71,6 +71,7 @@ chapter: setup
 ## bench: speed of lawlib's fitters against straightforward references (ratios, same process)
 bench: setup
 	$(PY) benchmarks/bench_powerlaw.py
+	$(PY) benchmarks/bench_chinchilla.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)

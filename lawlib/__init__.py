@@ -1,14 +1,17 @@
 """lawlib: the equations and fitters of the Scaling Laws book.
 
 The public API is flat; modules are named for what they hold:
-``powerlaw`` (the one-variable law and its fits), ``objectives`` (the Huber
+``powerlaw`` (the one-variable law and its fits), ``chinchilla`` (the
+Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2), ``objectives`` (the Huber
 objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
 ``bootstrap``, ``data`` (published datasets by name), ``plotting`` (the book's
 look), ``report`` (key numbers), ``validation`` (input checks).
 """
 
 from . import data, plotting
+from .allocation import Allocation, AllocationResult, fit_envelope, fit_isoflop
 from .bootstrap import BootstrapResult, bootstrap, bootstrap_power_law
+from .chinchilla import ChinchillaLaw, FitWarning, KaplanLaw, bootstrap_parametric, fit_parametric
 from .powerlaw import PowerLaw, fit_loglog_line, fit_power_law, start_grid
 from .report import write_key_numbers
 from .result import FitResult, Objective, Summary
@@ -16,6 +19,15 @@ from .result import FitResult, Objective, Summary
 __version__ = "0.1.0"
 
 __all__ = [
+    "Allocation",
+    "AllocationResult",
+    "ChinchillaLaw",
+    "FitWarning",
+    "KaplanLaw",
+    "bootstrap_parametric",
+    "fit_envelope",
+    "fit_isoflop",
+    "fit_parametric",
     "BootstrapResult",
     "FitResult",
     "Objective",

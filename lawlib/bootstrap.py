@@ -67,20 +67,33 @@ class BootstrapResult:
         return self.samples.std(ddof=1)
 
 
-def resample_indices(n_rows: int, n_resamples: int, seed: int) -> np.ndarray:
+def resample_indices(n_rows: int, n_resamples: int, seed: int, sampler: str = "generator") -> np.ndarray:
     """Row indices of each resample, drawn with replacement: shape (n_resamples, n_rows).
 
     Every lawlib bootstrap draws through this function, so the same seed gives
     the same resamples whichever bootstrap runs them.
+
+    Parameters
+    ----------
+    n_rows, n_resamples, seed : int
+    sampler : {"generator", "legacy"}
+        ``"generator"``: :func:`numpy.random.default_rng`. ``"legacy"``: the
+        draws of ``np.random.seed(seed)`` followed by one
+        ``np.random.choice(n_rows, n_rows)`` per resample, as Besiroglu et al. (2024) do.
     """
     if n_resamples < 2:
         raise ValueError(f"n_resamples must be at least 2, got {n_resamples!r}")
-    return np.random.default_rng(seed).integers(0, n_rows, size=(n_resamples, n_rows))
+    if sampler == "generator":
+        return np.random.default_rng(seed).integers(0, n_rows, size=(n_resamples, n_rows))
+    if sampler == "legacy":
+        state = np.random.RandomState(seed)
+        return np.array([state.choice(n_rows, n_rows, replace=True) for _ in range(n_resamples)])
+    raise ValueError(f"sampler must be 'generator' or 'legacy', got {sampler!r}")
 
 
-def resample_counts(n_rows: int, n_resamples: int, seed: int) -> np.ndarray:
+def resample_counts(n_rows: int, n_resamples: int, seed: int, sampler: str = "generator") -> np.ndarray:
     """How often each row appears in each resample of :func:`resample_indices`: shape (n_resamples, n_rows)."""
-    indices = resample_indices(n_rows, n_resamples, seed)
+    indices = resample_indices(n_rows, n_resamples, seed, sampler)
     offsets = np.arange(n_resamples)[:, None] * n_rows
     return np.bincount((indices + offsets).ravel(), minlength=n_resamples * n_rows).reshape(n_resamples, n_rows)
 

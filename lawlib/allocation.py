@@ -1,0 +1,250 @@
+"""Approaches 1 and 2 of Hoffmann et al. (2022): compute-optimal allocation read off runs.
+
+Both find, per compute budget, the model size and token count with the lowest
+loss, then fit ``N_opt = k_N C**a`` and ``D_opt = k_D C**b`` by least squares
+in log-log space. Derived in the Part II chapters *Approach 1* and *Approach 2*.
+Units: N parameters, D tokens, C FLOPs, loss nats/token.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .powerlaw import fit_loglog_line
+from .result import FitResult, Objective
+from .validation import check_columns
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """``N_opt = N_coef * C**a`` and ``D_opt = D_coef * C**b``.
+
+    Examples
+    --------
+    >>> rule = Allocation(N_coef=0.1, a=0.5, D_coef=1.6, b=0.5)
+    >>> [f"{v:.3g}" for v in rule.compute_optimal(6e20)]
+    ['2.45e+09', '3.92e+10']
+    """
+
+    N_coef: float
+    a: float
+    D_coef: float
+    b: float
+
+    def compute_optimal(self, C):
+        """``(N_opt, D_opt)`` at compute C [FLOPs]."""
+        C = np.asarray(C, dtype=float)
+        return self.N_coef * C**self.a, self.D_coef * C**self.b
+
+    def tokens_per_parameter(self, C):
+        """``D_opt / N_opt`` at compute C."""
+        n_opt, d_opt = self.compute_optimal(C)
+        return d_opt / n_opt
+
+
+@dataclass(frozen=True, eq=False)
+class AllocationResult(FitResult):
+    """A :class:`FitResult` for Approaches 1 and 2, with the per-budget optima.
+
+    Attributes
+    ----------
+    optima : DataFrame
+        One row per compute budget: ``C``, ``N_opt``, ``D_opt``, ``loss_opt`` and
+        method-specific columns.
+    level : float
+        Coverage of the t-intervals in ``intervals``.
+    intervals : DataFrame
+        ``low`` and ``high`` for ``a`` and ``b`` from the least-squares standard errors.
+    """
+
+    optima: pd.DataFrame = None
+    level: float = 0.95
+    intervals: pd.DataFrame = None
+
+    @property
+    def a(self) -> float:
+        """Exponent of ``N_opt ∝ C**a``."""
+        return float(self.params["a"])
+
+    @property
+    def b(self) -> float:
+        """Exponent of ``D_opt ∝ C**b``."""
+        return float(self.params["b"])
+
+    def summary(self, intervals: pd.DataFrame | None = None):
+        """As :meth:`FitResult.summary`, showing the t-intervals of a and b by default."""
+        return super().summary(self.intervals if intervals is None else intervals)
+
+
+def _slope_interval(x, y, level):
+    """OLS slope of log y on log x with its t-interval at `level`."""
+    logx, logy = np.log(x), np.log(y)
+    fit = stats.linregress(logx, logy)
+    half = stats.t.ppf((1 + level) / 2, logx.size - 2) * fit.stderr
+    return fit.slope - half, fit.slope + half
+
+
+def allocation_fit(optima: pd.DataFrame, *, model: str, settings: dict, notes: list[str], n_obs: int,
+                   level: float = 0.95) -> AllocationResult:
+    """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` to per-budget optima and wrap the result."""
+    if len(optima) < 3:
+        raise ValueError(f"only {len(optima)} compute budgets have an optimum; the power-law fits need at least 3")
+    n_fit = fit_loglog_line(optima["C"], optima["N_opt"], x_name="C", y_name="N_opt")
+    d_fit = fit_loglog_line(optima["C"], optima["D_opt"], x_name="C", y_name="D_opt")
+    rule = Allocation(N_coef=n_fit.law.A, a=-n_fit.law.alpha, D_coef=d_fit.law.A, b=-d_fit.law.alpha)
+    intervals = pd.DataFrame([_slope_interval(optima["C"], optima[column], level) for column in ("N_opt", "D_opt")],
+                             index=pd.Index(["a", "b"], name="quantity"), columns=["low", "high"])
+    intervals.attrs["level"] = level
+    objective = float(n_fit.objective) + float(d_fit.objective)
+    return AllocationResult(
+        model=model,
+        params=pd.Series({"a": rule.a, "b": rule.b, "N_coef": rule.N_coef, "D_coef": rule.D_coef}),
+        law=rule,
+        objective=Objective(objective, "sum over the N_opt and D_opt fits of squared error / 2 of log residuals, "
+                                       f"{len(optima)} budgets each"),
+        converged=True,
+        message="closed form: ordinary least squares in log-log space",
+        start_objectives=np.array([]),
+        n_obs=n_obs,
+        x=np.array([rule.a, rule.b]),
+        settings=settings,
+        notes=notes,
+        optima=optima.reset_index(drop=True),
+        level=level,
+        intervals=intervals,
+    )
+
+
+def _runs(N, D, loss, C, flops_per_token, names):
+    columns = {names[0]: N, names[1]: D, names[2]: loss}
+    if C is not None:
+        columns["C"] = C
+    checked = check_columns(columns, positive=tuple(columns))
+    frame = pd.DataFrame({"N": checked[names[0]], "D": checked[names[1]], "loss": checked[names[2]]})
+    frame["C"] = checked["C"] if C is not None else flops_per_token * frame["N"] * frame["D"]
+    return frame
+
+
+def fit_isoflop(N, D, loss, C=None, *, n_nearest: int = 5, flops_per_token: float = 6.0, level: float = 0.95,
+                names=("N", "D", "loss")) -> AllocationResult:
+    """Approach 2: a parabola in log N through each IsoFLOP profile, its vertex, then power laws in C.
+
+    Runs are grouped by their compute budget (equal values of `C`). For each
+    budget, a parabola ``loss = p0 + p1 log N + p2 (log N)**2`` is fitted by
+    least squares through the `n_nearest` runs closest (in log N) to the lowest
+    loss; its vertex gives ``N_opt``, and ``D_opt = C / (flops_per_token N_opt)``.
+    Budgets with fewer than 3 runs, whose lowest loss sits at the smallest or
+    largest N, or whose parabola opens downwards are skipped, and a note says which.
+
+    Parameters
+    ----------
+    N, D, loss : array_like, shape (n,)
+    C : array_like, shape (n,), optional
+        Budget label of each run [FLOPs]; default ``flops_per_token * N * D``.
+        Bin continuous budgets before calling (the chapter shows how).
+    n_nearest : int
+        Runs per parabola (the paper does not say; 5 by default).
+    flops_per_token : float
+    level : float
+        Coverage of the intervals on a and b.
+    names : tuple of str
+
+    Returns
+    -------
+    AllocationResult
+        ``optima`` has columns C, N_opt, D_opt, loss_opt, n_runs, curvature.
+    """
+    runs = _runs(N, D, loss, C, flops_per_token, names)
+    budgets = runs["C"].unique()
+    if budgets.size < 2:
+        raise ValueError(f"column 'C' holds a single compute budget ({budgets[0]:.3g} FLOPs) for all "
+                         f"{len(runs)} runs; Approach 2 needs several budgets")
+    rows, skipped = [], []
+    for budget, group in runs.groupby("C", sort=True):
+        group = group.sort_values("N")
+        logn = np.log(group["N"].to_numpy())
+        best = int(np.argmin(group["loss"].to_numpy()))
+        if len(group) < 3 or best in (0, len(group) - 1):
+            skipped.append(budget)
+            continue
+        nearest = np.argsort(np.abs(logn - logn[best]), kind="stable")[:n_nearest]
+        p2, p1, p0 = np.polyfit(logn[nearest], group["loss"].to_numpy()[nearest], 2)
+        if p2 <= 0:
+            skipped.append(budget)
+            continue
+        vertex = -p1 / (2 * p2)
+        rows.append({"C": budget, "N_opt": np.exp(vertex), "D_opt": budget / (flops_per_token * np.exp(vertex)),
+                     "loss_opt": p0 - p1**2 / (4 * p2), "n_runs": len(nearest), "curvature": p2})
+    notes = []
+    if skipped:
+        notes.append(f"{len(skipped)} of {budgets.size} budgets skipped (minimum at an edge, fewer than 3 runs, "
+                     f"or no upward parabola): " + ", ".join(f"{b:.3g}" for b in skipped))
+    return allocation_fit(pd.DataFrame(rows), model="IsoFLOP parabolas; N_opt = k_N C^a, D_opt = k_D C^b",
+                          settings={"Runs per parabola": n_nearest, "FLOPs per token": flops_per_token},
+                          notes=notes, n_obs=len(runs), level=level)
+
+
+def envelope(runs: pd.DataFrame, n_grid: int = 1500) -> pd.DataFrame:
+    """The lowest loss reached with at most C FLOPs, at `n_grid` log-spaced C.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Columns N, D, C, loss; one row per run, or several per run for sampled
+        training curves (a row per evaluation).
+    n_grid : int
+        Log-spaced FLOP values between the smallest and largest C.
+
+    Returns
+    -------
+    DataFrame, one row per grid value: ``grid_C`` and the row holding the
+    lowest loss with ``C <= grid_C`` (its N, D, C, loss).
+    """
+    ordered = runs.sort_values("C", kind="stable").reset_index(drop=True)
+    losses = ordered["loss"].to_numpy()
+    previous_best = np.concatenate([[np.inf], np.minimum.accumulate(losses)[:-1]])
+    holder = np.maximum.accumulate(np.where(losses < previous_best, np.arange(losses.size), 0))
+    grid = np.logspace(np.log10(ordered["C"].iloc[0]), np.log10(ordered["C"].iloc[-1]), n_grid)
+    position = np.searchsorted(ordered["C"].to_numpy(), grid, side="right") - 1
+    chosen = ordered.iloc[holder[position]].reset_index(drop=True)
+    return pd.concat([pd.Series(grid, name="grid_C"), chosen[["N", "D", "C", "loss"]]], axis=1)
+
+
+def fit_envelope(N, D, loss, C=None, *, n_grid: int = 1500, flops_per_token: float = 6.0, level: float = 0.95,
+                 names=("N", "D", "loss")) -> AllocationResult:
+    """Approach 1: the lowest-loss frontier over compute, then power laws in C.
+
+    At each of `n_grid` log-spaced FLOP values (Hoffmann et al. use 1,500), the
+    run (or training-curve point) with the lowest loss among those that used at
+    most that much compute is on the frontier. The distinct frontier points are
+    fitted with ``N_opt ∝ C**a`` and ``D_opt ∝ C**b``.
+
+    Parameters
+    ----------
+    N, D, loss : array_like, shape (n,)
+        One row per run, or per evaluation along sampled training curves.
+    C : array_like, shape (n,), optional
+        Compute of each row [FLOPs]; default ``flops_per_token * N * D``.
+    n_grid : int
+    flops_per_token : float
+    level : float
+    names : tuple of str
+
+    Returns
+    -------
+    AllocationResult
+        ``optima`` has columns C, N_opt, D_opt, loss_opt and ``grid_points``
+        (how many grid values each frontier point holds).
+    """
+    runs = _runs(N, D, loss, C, flops_per_token, names)
+    frontier = envelope(runs, n_grid)
+    counts = frontier.groupby(["N", "D", "C", "loss"], sort=False).size().rename("grid_points").reset_index()
+    optima = counts.rename(columns={"N": "N_opt", "D": "D_opt", "loss": "loss_opt"}).sort_values("C")
+    return allocation_fit(optima[["C", "N_opt", "D_opt", "loss_opt", "grid_points"]],
+                          model="lowest-loss envelope; N_opt = k_N C^a, D_opt = k_D C^b",
+                          settings={"Grid of FLOP values": n_grid, "FLOPs per token": flops_per_token},
+                          notes=[], n_obs=len(runs), level=level)

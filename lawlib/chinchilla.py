@@ -1,0 +1,349 @@
+"""Compute-optimal scaling: the Chinchilla law (Hoffmann et al. 2022), Kaplan et al.'s laws, and Approach 3.
+
+Units: N parameters, D tokens, C FLOPs, loss in nats/token. Derived in the
+Part II chapters *Approach 3* and *Where 20 tokens per parameter comes from*.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .bootstrap import BootstrapResult, refit_huber_log, resample_counts
+from .objectives import minimise_huber_log, objective_definition
+from .result import FitResult, Objective
+from .validation import check_columns
+
+#: Gopher's compute budget [FLOPs], the budget of Chinchilla (Hoffmann et al. 2022).
+GOPHER_BUDGET = 5.76e23
+#: One petaflop/s-day [FLOPs], Kaplan et al.'s compute unit.
+PF_DAY = 8.64e19
+
+#: Hoffmann et al.'s starting grid (App. D.2): 5 * 5 * 5 * 6 * 6 = 4,500 starts.
+HOFFMANN_GRID = {
+    "alpha": (0.0, 0.5, 1.0, 1.5, 2.0),
+    "beta": (0.0, 0.5, 1.0, 1.5, 2.0),
+    "e": (-1.0, -0.5, 0.0, 0.5, 1.0),
+    "a": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0),
+    "b": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0),
+}
+
+
+class FitWarning(UserWarning):
+    """A fit finished but its optimum deserves doubt (on a bound, or tied with another)."""
+
+
+@dataclass(frozen=True)
+class ChinchillaLaw:
+    """``L(N, D) = E + A / N**alpha + B / D**beta`` (Hoffmann et al. 2022, eq. 2).
+
+    Parameters
+    ----------
+    E : float
+        Irreducible loss [nats/token].
+    A, B : float
+        Scales of the parameter and data terms.
+    alpha, beta : float
+        Exponents of the parameter and data terms.
+
+    Examples
+    --------
+    >>> law = ChinchillaLaw.hoffmann2022()
+    >>> round(float(law.loss(70e9, 1.4e12)), 6)
+    1.936645
+    >>> n_opt, d_opt = law.compute_optimal(5.76e23)
+    >>> round(float(d_opt / n_opt), 2)
+    92.65
+    """
+
+    E: float
+    A: float
+    B: float
+    alpha: float
+    beta: float
+
+    @classmethod
+    def hoffmann2022(cls) -> ChinchillaLaw:
+        """The fit printed in Hoffmann et al. (2022), eq. 10 (rounded)."""
+        return cls(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+
+    @classmethod
+    def hoffmann2022_unrounded(cls) -> ChinchillaLaw:
+        """Hoffmann et al.'s fit to more digits, as hard-coded in Besiroglu et al.'s notebook
+        (epoch-research/analyzing-chinchilla at 9225883), which says they come from the paper's TeX source."""
+        return cls.from_logs(e=0.5267228, a=6.0073404, b=6.0179186, alpha=0.33917084, beta=0.2849083)
+
+    @classmethod
+    def besiroglu2024(cls) -> ChinchillaLaw:
+        """Besiroglu et al.'s (2024) refit of the reconstructed data: their reported point estimate."""
+        return cls(E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658)
+
+    @classmethod
+    def from_logs(cls, *, e: float, a: float, b: float, alpha: float, beta: float) -> ChinchillaLaw:
+        """Build the law from ``e = log E``, ``a = log A``, ``b = log B``."""
+        return cls(E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=alpha, beta=beta)
+
+    def loss(self, N, D):
+        """Predicted loss [nats/token] for N parameters trained on D tokens (arrays broadcast)."""
+        N, D = np.asarray(N, dtype=float), np.asarray(D, dtype=float)
+        return self.E + self.A * N ** (-self.alpha) + self.B * D ** (-self.beta)
+
+    @property
+    def a(self) -> float:
+        """Exponent of ``N_opt ∝ C**a``: ``beta / (alpha + beta)``."""
+        return self.beta / (self.alpha + self.beta)
+
+    @property
+    def b(self) -> float:
+        """Exponent of ``D_opt ∝ C**b``: ``alpha / (alpha + beta)``."""
+        return self.alpha / (self.alpha + self.beta)
+
+    @property
+    def G(self) -> float:
+        """``(alpha A / (beta B))**(1 / (alpha + beta))``, the scale of the frontier."""
+        return (self.alpha * self.A / (self.beta * self.B)) ** (1 / (self.alpha + self.beta))
+
+    def compute_optimal(self, C, flops_per_token: float = 6.0):
+        """Loss-minimising ``(N_opt, D_opt)`` under ``flops_per_token * N * D = C``, in closed form.
+
+        ``N_opt = G (C / k)**a`` and ``D_opt = (C / k)**b / G`` with ``k = flops_per_token``.
+
+        Parameters
+        ----------
+        C : array_like
+            Compute budget [FLOPs].
+        flops_per_token : float
+            FLOPs per parameter per token (6 by the usual count).
+
+        Returns
+        -------
+        N_opt, D_opt : ndarray, shape of `C`
+        """
+        scaled = np.asarray(C, dtype=float) / flops_per_token
+        return self.G * scaled**self.a, scaled**self.b / self.G
+
+    def tokens_per_parameter(self, C, flops_per_token: float = 6.0):
+        """``D_opt / N_opt = G**-2 (C / k)**(b - a)`` on the compute-optimal frontier."""
+        n_opt, d_opt = self.compute_optimal(C, flops_per_token)
+        return d_opt / n_opt
+
+    def optimal_loss(self, C, flops_per_token: float = 6.0):
+        """Loss on the frontier, ``E + K (C / k)**(-alpha beta / (alpha + beta))``."""
+        return self.loss(*self.compute_optimal(C, flops_per_token))
+
+    def compute_for_parameters(self, N, flops_per_token: float = 6.0):
+        """Budget whose compute-optimal model has N parameters, and its tokens: ``(C, D)``.
+
+        Inverts ``N = G (C / k)**a``: ``C = k (N / G)**(1 / a)`` and ``D = C / (k N)``.
+        """
+        N = np.asarray(N, dtype=float)
+        C = flops_per_token * (N / self.G) ** (1 / self.a)
+        return C, C / (flops_per_token * N)
+
+
+@dataclass(frozen=True)
+class KaplanLaw:
+    """The laws of Kaplan et al. (2020) with their published constants.
+
+    N counts non-embedding parameters, C is in FLOPs (converted from the paper's
+    PF-days), loss in nats/token on WebText2. The constants come from two
+    independent transcriptions that agree; see the book's Kaplan chapter.
+
+    Attributes
+    ----------
+    N_c, alpha_N : float
+        ``L(N) = (N_c / N)**alpha_N`` (eq. 1.1): 8.8e13, 0.076.
+    D_c, alpha_D : float
+        ``L(D) = (D_c / D)**alpha_D`` (eq. 1.2): 5.4e13, 0.095.
+    joint_N_c, joint_alpha_N, joint_D_c, joint_alpha_D : float
+        The joint fit of eq. 1.5 (their Table 2): 6.4e13, 0.076, 1.8e13, 0.103.
+    allocation_scale, a : float
+        ``N_opt = 1.3e9 * (C / PF_DAY)**0.73`` (eq. 1.7).
+    """
+
+    N_c: float = 8.8e13
+    alpha_N: float = 0.076
+    D_c: float = 5.4e13
+    alpha_D: float = 0.095
+    joint_N_c: float = 6.4e13
+    joint_alpha_N: float = 0.076
+    joint_D_c: float = 1.8e13
+    joint_alpha_D: float = 0.103
+    allocation_scale: float = 1.3e9
+    a: float = 0.73
+
+    def loss_N(self, N):
+        """Loss of a model of N parameters trained to convergence on ample data (eq. 1.1)."""
+        return (self.N_c / np.asarray(N, dtype=float)) ** self.alpha_N
+
+    def loss_D(self, D):
+        """Loss of a large model trained with early stopping on D tokens (eq. 1.2)."""
+        return (self.D_c / np.asarray(D, dtype=float)) ** self.alpha_D
+
+    def loss(self, N, D):
+        """Joint law ``[(N_c / N)**(alpha_N / alpha_D) + D_c / D]**alpha_D`` (eq. 1.5, Table 2 constants)."""
+        N, D = np.asarray(N, dtype=float), np.asarray(D, dtype=float)
+        ratio = self.joint_alpha_N / self.joint_alpha_D
+        return ((self.joint_N_c / N) ** ratio + self.joint_D_c / D) ** self.joint_alpha_D
+
+    @property
+    def b(self) -> float:
+        """Exponent of tokens, ``1 - a`` when the budget is spent as C = 6ND."""
+        return 1 - self.a
+
+    def compute_optimal(self, C, flops_per_token: float = 6.0):
+        """``N_opt = 1.3e9 (C / PF-day)**0.73`` and the tokens that spend the budget, ``C / (k N_opt)``."""
+        C = np.asarray(C, dtype=float)
+        n_opt = self.allocation_scale * (C / PF_DAY) ** self.a
+        return n_opt, C / (flops_per_token * n_opt)
+
+    def tokens_per_parameter(self, C, flops_per_token: float = 6.0):
+        """``D_opt / N_opt`` under Kaplan et al.'s allocation."""
+        n_opt, d_opt = self.compute_optimal(C, flops_per_token)
+        return d_opt / n_opt
+
+
+def hoffmann_grid(grid: dict | None = None) -> np.ndarray:
+    """Starting points ``[e, a, alpha, b, beta]``, shape (S, 5), from a grid like :data:`HOFFMANN_GRID`."""
+    grid = HOFFMANN_GRID if grid is None else grid
+    rows = itertools.product(grid["alpha"], grid["beta"], grid["e"], grid["a"], grid["b"])
+    return np.array([(e, a, alpha, b, beta) for alpha, beta, e, a, b in rows], dtype=float)
+
+
+def law_to_theta(law: ChinchillaLaw) -> np.ndarray:
+    """``[log E, log A, alpha, log B, beta]``, the optimiser's parameter vector for `law`."""
+    return np.array([np.log(law.E), np.log(law.A), law.alpha, np.log(law.B), law.beta])
+
+
+def _theta_to_law(theta) -> ChinchillaLaw:
+    e, a, alpha, b, beta = (float(v) for v in theta)
+    return ChinchillaLaw.from_logs(e=e, a=a, b=b, alpha=alpha, beta=beta)
+
+
+def _derived(law: ChinchillaLaw, budget: float) -> pd.Series:
+    return pd.Series({"a": law.a, "b": law.b, "G": law.G, "tokens_per_parameter": law.tokens_per_parameter(budget)})
+
+
+def _check_runs(N, D, loss, names, n_params=5):
+    columns = check_columns({names[0]: N, names[1]: D, names[2]: loss}, positive=names, n_params=n_params,
+                            model="the Chinchilla law")
+    return np.log(np.column_stack([columns[names[0]], columns[names[1]]])), np.log(columns[names[2]])
+
+
+_OPTIMISER = {
+    "batched": "BFGS on all starts at once, best polished by L-BFGS-B; analytic gradient",
+    "scipy": "L-BFGS-B per start; analytic gradient",
+}
+
+
+def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None, engine: str = "batched",
+                   options=None, budget: float = GOPHER_BUDGET, names=("N", "D", "loss")) -> FitResult:
+    """Approach 3 of Hoffmann et al. (2022): fit ``L = E + A/N**alpha + B/D**beta`` to final losses.
+
+    The defaults reproduce the paper's recipe: Huber loss (delta = 1e-3) on
+    ``log L`` residuals, summed over points, the log-sum-exp parameterisation
+    ``log L = LSE(a - alpha log N, b - beta log D, e)``, and the 4,500-start
+    grid of App. D.2 (:func:`hoffmann_grid`).
+
+    Parameters
+    ----------
+    N, D, loss : array_like, shape (n,)
+        Parameters, tokens and final loss [nats/token] of each run.
+    delta : float
+        Huber threshold; ``numpy.inf`` gives least squares.
+    reduction : {"sum", "mean"}
+        Sum the Huber terms, or average them (which, with scipy's default
+        tolerances, stops L-BFGS early: see Besiroglu et al. 2024).
+    starts : array_like, shape (S, 5), optional
+        Starting points ``[e, a, alpha, b, beta]``; default the full grid.
+    engine : {"batched", "scipy"}
+        See :mod:`lawlib.optimize`.
+    options : dict, optional
+        L-BFGS-B options, e.g. :data:`lawlib.optimize.SCIPY_DEFAULTS`.
+    budget : float
+        Compute [FLOPs] at which ``derived["tokens_per_parameter"]`` is evaluated.
+    names : tuple of str
+        Column names used in error messages.
+
+    Returns
+    -------
+    FitResult
+        ``law`` is a :class:`ChinchillaLaw`; ``derived`` holds a, b, G and tokens per parameter.
+
+    Warns
+    -----
+    FitWarning
+        When several starts reach the best objective at different parameters.
+    """
+    logx, logy = _check_runs(N, D, loss, names)
+    starts = hoffmann_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    outcome = minimise_huber_log(logx, logy, starts, delta=delta, reduction=reduction, engine=engine,
+                                 options=options, names=("e", "a", "alpha", "b", "beta"))
+    law = _theta_to_law(outcome.x)
+    notes = list(outcome.notes)
+    for note in outcome.notes:
+        warnings.warn(note, FitWarning, stacklevel=2)
+    if not outcome.converged:
+        notes.insert(0, f"the optimiser did not converge: {outcome.message}")
+    return FitResult(
+        model="L = E + A / N^alpha + B / D^beta",
+        params=pd.Series({"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta}),
+        law=law,
+        objective=Objective(outcome.value, objective_definition(delta, reduction, logy.size)),
+        converged=outcome.converged,
+        message=outcome.message,
+        start_objectives=outcome.start_values,
+        n_obs=int(logy.size),
+        x=outcome.x,
+        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": _OPTIMISER[engine],
+                  "Budget for D/N [FLOPs]": budget},
+        derived=_derived(law, budget),
+        notes=notes,
+    )
+
+
+def bootstrap_parametric(N, D, loss, *, n_resamples: int = 4000, seed: int = 0, budget: float = GOPHER_BUDGET,
+                         delta: float = 1e-3, reduction: str = "sum", fit: FitResult | None = None,
+                         sampler: str = "generator", names=("N", "D", "loss")) -> BootstrapResult:
+    """Bootstrap Approach 3: resample runs with replacement, refit all resamples at once.
+
+    Each resample is refitted from the full-data optimum by batched BFGS on
+    weighted data (a run drawn twice counts twice).
+
+    Parameters
+    ----------
+    N, D, loss : array_like, shape (n,)
+    n_resamples : int
+        Besiroglu et al. (2024) use 4,000.
+    seed : int
+    budget : float
+        Compute [FLOPs] for the ``tokens_per_parameter`` column.
+    delta, reduction
+        As in :func:`fit_parametric`.
+    fit : FitResult, optional
+        The full-data fit with the same settings, if already computed.
+    sampler : {"generator", "legacy"}
+        ``"legacy"`` draws as Besiroglu et al. do (``np.random.seed(seed)``
+        then ``np.random.choice(n, n)`` per resample).
+    names : tuple of str
+
+    Returns
+    -------
+    BootstrapResult
+        Columns E, A, B, alpha, beta, a, b, G, tokens_per_parameter.
+    """
+    logx, logy = _check_runs(N, D, loss, names)
+    if fit is None:
+        fit = fit_parametric(np.exp(logx[:, 0]), np.exp(logx[:, 1]), np.exp(logy), delta=delta,
+                             reduction=reduction, budget=budget)
+    counts = resample_counts(logy.size, n_resamples, seed, sampler=sampler)
+    ends, converged = refit_huber_log(logx, logy, fit.x, counts, delta=delta, reduction=reduction)
+    laws = [_theta_to_law(theta) for theta in ends[converged]]
+    samples = pd.DataFrame([{"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta,
+                             **_derived(law, budget)} for law in laws])
+    return BootstrapResult(samples=samples, estimate=pd.concat([fit.params, fit.derived]), n_resamples=n_resamples,
+                           n_failed=int((~converged).sum()), seed=seed)
