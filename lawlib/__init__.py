@@ -11,10 +11,10 @@ look), ``report`` (key numbers), ``validation`` (input checks).
 from . import data, plotting
 from .allocation import Allocation, AllocationResult, fit_envelope, fit_isoflop
 from .bootstrap import BootstrapResult, bootstrap, bootstrap_power_law
-from .chinchilla import ChinchillaLaw, FitWarning, KaplanLaw, bootstrap_parametric, fit_parametric
+from .chinchilla import ChinchillaLaw, KaplanLaw, bootstrap_parametric, fit_parametric
 from .powerlaw import PowerLaw, fit_loglog_line, fit_power_law, start_grid
 from .report import write_key_numbers
-from .result import FitResult, Objective, Summary
+from .result import FitResult, FitWarning, Objective, Summary
 
 __version__ = "0.1.0"
 

@@ -105,7 +105,7 @@ def allocation_fit(optima: pd.DataFrame, *, model: str, settings: dict, notes: l
         params=pd.Series({"a": rule.a, "b": rule.b, "N_coef": rule.N_coef, "D_coef": rule.D_coef}),
         law=rule,
         objective=Objective(objective, "sum over the N_opt and D_opt fits of squared error / 2 of log residuals, "
-                                       f"{len(optima)} budgets each"),
+                                       f"{len(optima)} optima each"),
         converged=True,
         message="closed form: ordinary least squares in log-log space",
         start_objectives=np.array([]),
@@ -188,6 +188,13 @@ def fit_isoflop(N, D, loss, C=None, *, n_nearest: int = 5, flops_per_token: floa
                           notes=notes, n_obs=len(runs), level=level)
 
 
+def log_grid(low: float, high: float, n: int) -> np.ndarray:
+    """`n` log-spaced values from `low` to `high`, with both ends exact (no rounding past the data)."""
+    grid = np.logspace(np.log10(low), np.log10(high), n)
+    grid[0], grid[-1] = low, high
+    return grid
+
+
 def envelope(runs: pd.DataFrame, n_grid: int = 1500) -> pd.DataFrame:
     """The lowest loss reached with at most C FLOPs, at `n_grid` log-spaced C.
 
@@ -202,13 +209,14 @@ def envelope(runs: pd.DataFrame, n_grid: int = 1500) -> pd.DataFrame:
     Returns
     -------
     DataFrame, one row per grid value: ``grid_C`` and the row holding the
-    lowest loss with ``C <= grid_C`` (its N, D, C, loss).
+    lowest loss with ``C <= grid_C`` (its N, D, C, loss). Among rows tied at
+    that loss, the cheapest (the first to reach it) holds it.
     """
     ordered = runs.sort_values("C", kind="stable").reset_index(drop=True)
     losses = ordered["loss"].to_numpy()
     previous_best = np.concatenate([[np.inf], np.minimum.accumulate(losses)[:-1]])
     holder = np.maximum.accumulate(np.where(losses < previous_best, np.arange(losses.size), 0))
-    grid = np.logspace(np.log10(ordered["C"].iloc[0]), np.log10(ordered["C"].iloc[-1]), n_grid)
+    grid = log_grid(ordered["C"].iloc[0], ordered["C"].iloc[-1], n_grid)
     position = np.searchsorted(ordered["C"].to_numpy(), grid, side="right") - 1
     chosen = ordered.iloc[holder[position]].reset_index(drop=True)
     return pd.concat([pd.Series(grid, name="grid_C"), chosen[["N", "D", "C", "loss"]]], axis=1)

@@ -7,15 +7,14 @@ Part II chapters *Approach 3* and *Where 20 tokens per parameter comes from*.
 from __future__ import annotations
 
 import itertools
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .bootstrap import BootstrapResult, refit_huber_log, resample_counts
-from .objectives import minimise_huber_log, objective_definition
-from .result import FitResult, Objective
+from .objectives import huber_log_result, minimise_huber_log
+from .result import FitResult
 from .validation import check_columns
 
 #: Gopher's compute budget [FLOPs], the budget of Chinchilla (Hoffmann et al. 2022).
@@ -31,10 +30,6 @@ HOFFMANN_GRID = {
     "a": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0),
     "b": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0),
 }
-
-
-class FitWarning(UserWarning):
-    """A fit finished but its optimum deserves doubt (on a bound, or tied with another)."""
 
 
 @dataclass(frozen=True)
@@ -234,12 +229,6 @@ def _check_runs(N, D, loss, names, n_params=5):
     return np.log(np.column_stack([columns[names[0]], columns[names[1]]])), np.log(columns[names[2]])
 
 
-_OPTIMISER = {
-    "batched": "BFGS on all starts at once, best polished by L-BFGS-B; analytic gradient",
-    "scipy": "L-BFGS-B per start; analytic gradient",
-}
-
-
 def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None, engine: str = "batched",
                    options=None, budget: float = GOPHER_BUDGET, names=("N", "D", "loss")) -> FitResult:
     """Approach 3 of Hoffmann et al. (2022): fit ``L = E + A/N**alpha + B/D**beta`` to final losses.
@@ -284,26 +273,10 @@ def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", s
     outcome = minimise_huber_log(logx, logy, starts, delta=delta, reduction=reduction, engine=engine,
                                  options=options, names=("e", "a", "alpha", "b", "beta"))
     law = _theta_to_law(outcome.x)
-    notes = list(outcome.notes)
-    for note in outcome.notes:
-        warnings.warn(note, FitWarning, stacklevel=2)
-    if not outcome.converged:
-        notes.insert(0, f"the optimiser did not converge: {outcome.message}")
-    return FitResult(
-        model="L = E + A / N^alpha + B / D^beta",
-        params=pd.Series({"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta}),
-        law=law,
-        objective=Objective(outcome.value, objective_definition(delta, reduction, logy.size)),
-        converged=outcome.converged,
-        message=outcome.message,
-        start_objectives=outcome.start_values,
-        n_obs=int(logy.size),
-        x=outcome.x,
-        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": _OPTIMISER[engine],
-                  "Budget for D/N [FLOPs]": budget},
-        derived=_derived(law, budget),
-        notes=notes,
-    )
+    return huber_log_result(outcome, model="L = E + A / N^alpha + B / D^beta",
+                            params={"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta},
+                            law=law, delta=delta, reduction=reduction, engine=engine, n_obs=int(logy.size),
+                            settings={"Budget for D/N [FLOPs]": budget}, derived=_derived(law, budget))
 
 
 def bootstrap_parametric(N, D, loss, *, n_resamples: int = 4000, seed: int = 0, budget: float = GOPHER_BUDGET,

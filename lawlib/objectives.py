@@ -14,10 +14,15 @@ evaluated in one call. Derived in the chapter *Fitting power laws*.
 from __future__ import annotations
 
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
+
+from .optimize import multistart
+from .result import FitResult, FitWarning, Objective
 
 #: Rows of a batch evaluated together: small enough for the cache, large enough for numpy.
 CHUNK_ROWS = 512
@@ -199,11 +204,44 @@ def minimise_huber_log(logx, logy, starts, *, delta: float, reduction: str = "su
     MultistartOutcome
         With `x` and `end_points` in the plain coordinates ``[e, a_1, alpha_1, ...]``.
     """
-    from .optimize import multistart
-
     problem = HuberLogProblem(logx, logy, delta, reduction, centre=(engine == "batched"))
     outcome = multistart(problem, problem.to_internal(starts), names=names, options=options, engine=engine)
     return replace(outcome, x=problem.to_external(outcome.x), end_points=problem.to_external(outcome.end_points))
+
+
+#: How each engine is described in a fit's summary.
+OPTIMISER = {
+    "batched": "BFGS on all starts at once, best polished by L-BFGS-B; analytic gradient",
+    "scipy": "L-BFGS-B per start; analytic gradient",
+}
+
+
+def huber_log_result(outcome, *, model: str, params: dict, law, delta: float, reduction: str, engine: str,
+                     n_obs: int, settings: dict | None = None, derived=None):
+    """Wrap a :func:`minimise_huber_log` outcome as a :class:`lawlib.FitResult`.
+
+    Cautions found by the optimiser go into ``notes`` and are also raised as
+    :class:`lawlib.FitWarning`; a fit that did not converge says so first.
+    """
+    notes = list(outcome.notes)
+    for note in outcome.notes:
+        warnings.warn(note, FitWarning, stacklevel=3)
+    if not outcome.converged:
+        notes.insert(0, f"the optimiser did not converge: {outcome.message}")
+    return FitResult(
+        model=model,
+        params=pd.Series(params),
+        law=law,
+        objective=Objective(outcome.value, objective_definition(delta, reduction, n_obs)),
+        converged=outcome.converged,
+        message=outcome.message,
+        start_objectives=outcome.start_values,
+        n_obs=n_obs,
+        x=outcome.x,
+        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": OPTIMISER[engine], **(settings or {})},
+        derived=pd.Series(dtype=float) if derived is None else derived,
+        notes=notes,
+    )
 
 
 def objective_definition(delta: float, reduction: str, n_obs: int) -> str:

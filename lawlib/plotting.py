@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 #: Colour-blind-safe palette (Okabe and Ito), used as the default colour cycle.
@@ -44,6 +45,15 @@ def use_style() -> None:
 PLAIN = FuncFormatter(lambda value, _: f"{value:g}")
 
 
+def _plain_minor(value, _):
+    """Label the minor ticks at 2, 3 and 5 times a power of ten only, so labels do not crowd."""
+    mantissa = value / 10 ** np.floor(np.log10(value))
+    return f"{value:g}" if np.isclose(mantissa, [2, 3, 5]).any() else ""
+
+
+PLAIN_MINOR = FuncFormatter(_plain_minor)
+
+
 def loglog(ax=None, xlabel: str | None = None, ylabel: str | None = None):
     """Put `ax` (default: a new one) on log-log axes with the given labels; return it.
 
@@ -54,7 +64,7 @@ def loglog(ax=None, xlabel: str | None = None, ylabel: str | None = None):
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(PLAIN)
-    ax.yaxis.set_minor_formatter(PLAIN)
+    ax.yaxis.set_minor_formatter(PLAIN_MINOR)
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:

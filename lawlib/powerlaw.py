@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .objectives import huber, minimise_huber_log, objective_definition
+from .objectives import huber, huber_log_result, minimise_huber_log, objective_definition
 from .result import FitResult, Objective
 from .validation import check_columns
 
@@ -22,12 +22,6 @@ DEFAULT_GRID = {
     "e": (-1.0, -0.5, 0.0, 0.5, 1.0),
     "a": (0.0, 5.0, 10.0, 15.0, 20.0, 25.0),
     "alpha": (0.0, 0.5, 1.0, 1.5, 2.0),
-}
-
-
-_OPTIMISER = {
-    "batched": "BFGS on all starts at once, best polished by L-BFGS-B; analytic gradient",
-    "scipy": "L-BFGS-B per start; analytic gradient",
 }
 
 
@@ -123,22 +117,9 @@ def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", start
                                  options=options, names=("e", "a", "alpha"))
     e, a, alpha = outcome.x
     law = PowerLaw(E=float(np.exp(e)), A=float(np.exp(a)), alpha=float(alpha))
-    notes = list(outcome.notes)
-    if not outcome.converged:
-        notes.insert(0, f"the optimiser did not converge: {outcome.message}")
-    return FitResult(
-        model="L = E + A * x^(-alpha)",
-        params=pd.Series({"E": law.E, "A": law.A, "alpha": law.alpha}),
-        law=law,
-        objective=Objective(outcome.value, objective_definition(delta, reduction, logy.size)),
-        converged=outcome.converged,
-        message=outcome.message,
-        start_objectives=outcome.start_values,
-        n_obs=int(logy.size),
-        x=outcome.x,
-        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": _OPTIMISER[engine]},
-        notes=notes,
-    )
+    return huber_log_result(outcome, model="L = E + A * x^(-alpha)",
+                            params={"E": law.E, "A": law.A, "alpha": law.alpha}, law=law, delta=delta,
+                            reduction=reduction, engine=engine, n_obs=int(logy.size))
 
 
 def fit_loglog_line(x, y, *, x_name: str = "x", y_name: str = "y") -> FitResult:

@@ -14,6 +14,10 @@ import numpy as np
 import pandas as pd
 
 
+class FitWarning(UserWarning):
+    """A fit finished but its optimum deserves doubt (on a bound, or tied with another)."""
+
+
 class Objective(float):
     """A fit's final objective value that also carries its exact definition.
 

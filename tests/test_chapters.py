@@ -15,6 +15,13 @@ import bookbuild
 FAST = {
     "intro": {},
     "fitting_power_laws": {"n_resamples": 100},
+    "kaplan": {"n_simulated_budgets": 30},
+    "approach1_envelope": {"synthetic_sizes": 8, "synthetic_points_per_curve": 40},
+    "approach2_isoflop": {},
+    "approach3_parametric": {"start_stride": 10},
+    "twenty_tokens": {"start_stride": 10},
+    "replication": {"n_resamples": 4000, "start_stride": 10},
+    "calculator": {"n_resamples": 200, "start_stride": 10},
 }
 
 
@@ -43,7 +50,79 @@ def check_fitting_power_laws(numbers):
     assert numbers["E_alpha_correlation"] > 0.8
 
 
-CHECKS = {"intro": check_intro, "fitting_power_laws": check_fitting_power_laws}
+def check_kaplan(numbers):
+    assert numbers["kaplan_a"] == 0.73
+    assert numbers["kaplan_n_opt_at_check_budget"] == pytest.approx(1.3e9 * (1e21 / 8.64e19) ** 0.73)
+    slopes = numbers["pearce_song_slope"]
+    assert slopes["Besiroglu et al. 2024"] == pytest.approx(0.774, abs=0.005)  # reference sheet 8.5
+    assert slopes["Hoffmann et al. 2022 (unrounded)"] == pytest.approx(0.74, abs=0.005)
+    ours, theirs = numbers["porian_a"], numbers["porian_published_a"]
+    assert ours["Optimizer tuning (no decay)"] == pytest.approx(0.50, abs=0.02)
+    assert 0.84 <= ours["Reproducing Kaplan et al."] <= 0.87
+    assert all(abs(ours[k] - theirs[k]) < 0.035 for k in ours)
+
+
+def check_approach1_envelope(numbers):
+    assert numbers["hand_matches_lawlib"]
+    assert 0.45 < numbers["a"] < 0.56 and numbers["a"] + numbers["b"] == pytest.approx(1.0)
+    assert numbers["a_interval"]["low"] < 0.50 < numbers["a_interval"]["high"]  # Table 2, Approach 1
+    assert numbers["synthetic_a"] == pytest.approx(numbers["synthetic_true_a"], abs=0.03)
+
+
+def check_approach2_isoflop(numbers):
+    assert numbers["porian_a"] == pytest.approx(0.50, abs=0.02)
+    assert 7.7e10 / 1.2 < numbers["porian_N_opt_projection"] < 7.7e10 * 1.2
+    assert numbers["hand_vertex_relative_difference"] < 1e-9
+    assert numbers["chinchilla_runs_on_budgets"] == 134
+    assert numbers["chinchilla_a_interval"]["low"] < 0.49 < numbers["chinchilla_a_interval"]["high"]  # Table 2
+
+
+def check_approach3_parametric(numbers):
+    params = numbers["params"]
+    assert numbers["objective"] == pytest.approx(1.018274e-3, rel=1e-4)
+    assert params["E"] == pytest.approx(1.8172, abs=2e-4)
+    assert params["alpha"] == pytest.approx(0.3473, abs=2e-3) and params["beta"] == pytest.approx(0.3672, abs=2e-3)
+    assert numbers["brute_force_relative_gap"] < 1e-4
+    assert numbers["table_a3_400m_tokens_unrounded"] == pytest.approx(9.79e9, rel=5e-3)
+    assert numbers["table_a3_400m_tokens_rounded"] == pytest.approx(1.447e10, rel=5e-3)
+
+
+def check_twenty_tokens(numbers):
+    ratios = numbers["ratio_at_budget"]
+    assert ratios["Hoffmann et al., printed (rounded)"] == pytest.approx(92.65, rel=1e-4)
+    assert ratios["Hoffmann et al., unrounded"] == pytest.approx(58.93, rel=1e-4)
+    assert 17 < ratios["our fit (previous chapter)"] < 19.5
+    assert numbers["by_hand_printed"] == pytest.approx(92.65, rel=1e-4)
+    assert numbers["approach1_ratio_range"][0] == pytest.approx(20.0)
+    assert numbers["porian_ratio"]["5.88e+23"] == pytest.approx(16.5, abs=0.1)
+
+
+def check_replication(numbers):
+    se = numbers["bootstrap_se"]
+    for name, published in {"A": 124.52, "B": 1293.28, "E": 0.026, "alpha": 0.0154, "beta": 0.0206}.items():
+        assert se[name] == pytest.approx(published, rel=0.05), name
+    assert numbers["a_80_width"] == pytest.approx(0.0514, rel=0.03)
+    assert numbers["runs_needed"] == pytest.approx(634_773, rel=0.06)
+    assert numbers["objectives"]["Hoffmann et al. (printed)"] == pytest.approx(4.1210e-3, rel=1e-3)
+    assert numbers["objectives"]["Hoffmann et al. (unrounded)"] == pytest.approx(1.2312e-3, rel=1e-3)
+    assert numbers["artefact_mean_A"] == pytest.approx(406.4, rel=0.01)
+    assert numbers["artefact_sum_objective_one_start"] == pytest.approx(1.1633e-3, rel=1e-3)
+    assert numbers["grid_objective"] == pytest.approx(1.018274e-3, rel=1e-4)
+
+
+def check_calculator(numbers):
+    law = __import__("lawlib").ChinchillaLaw.besiroglu2024()
+    n_opt, d_opt = law.compute_optimal(5.76e23)
+    assert numbers["N_opt"] == pytest.approx(n_opt) and numbers["D_opt"] == pytest.approx(d_opt)
+    band = numbers["band_tokens_per_parameter"]
+    assert band["5%"] < numbers["tokens_per_parameter"] < band["95%"]
+    assert numbers["excess_at_4x"] > 0.01
+
+
+CHECKS = {"intro": check_intro, "fitting_power_laws": check_fitting_power_laws, "kaplan": check_kaplan,
+          "approach1_envelope": check_approach1_envelope, "approach2_isoflop": check_approach2_isoflop,
+          "approach3_parametric": check_approach3_parametric, "twenty_tokens": check_twenty_tokens,
+          "replication": check_replication, "calculator": check_calculator}
 
 
 def test_every_chapter_has_fast_parameters_and_checks():
