@@ -2,17 +2,19 @@
 
 The public API is flat; modules are named for what they hold:
 ``powerlaw`` (the one-variable law and its fits), ``chinchilla`` (the
-Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2), ``objectives`` (the Huber
+Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2),
+``repetition`` (data-constrained scaling), ``filtering`` (data-filtering laws), ``objectives`` (the Huber
 objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
 ``bootstrap``, ``data`` (published datasets by name), ``plotting`` (the book's
 look), ``report`` (key numbers), ``validation`` (input checks).
 """
 
-from . import data, plotting
+from . import data, filtering, plotting
 from .allocation import Allocation, AllocationResult, fit_envelope, fit_isoflop
 from .bootstrap import BootstrapResult, bootstrap, bootstrap_power_law
 from .chinchilla import ChinchillaLaw, KaplanLaw, bootstrap_parametric, fit_parametric
 from .powerlaw import PowerLaw, fit_loglog_line, fit_power_law, start_grid
+from .repetition import DataConstrainedLaw, fit_decay, profile_decay
 from .report import write_key_numbers
 from .result import FitResult, FitWarning, Objective, Summary
 
@@ -22,9 +24,12 @@ __all__ = [
     "Allocation",
     "AllocationResult",
     "ChinchillaLaw",
+    "DataConstrainedLaw",
     "FitWarning",
     "KaplanLaw",
     "bootstrap_parametric",
+    "filtering",
+    "fit_decay",
     "fit_envelope",
     "fit_isoflop",
     "fit_parametric",
@@ -39,6 +44,7 @@ __all__ = [
     "fit_loglog_line",
     "fit_power_law",
     "plotting",
+    "profile_decay",
     "start_grid",
     "write_key_numbers",
 ]

@@ -71,6 +71,17 @@ def _porian_fits(raw: pd.DataFrame) -> pd.DataFrame:
                                "n_star_at_5.88e23": "N_opt_at_5.88e23"}).drop(columns=["source_table"])
 
 
+def _datablations(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = raw.rename(columns={"params": "N", "tokens": "D", "unique_tokens": "U", "val_loss": "loss"})
+    return frame[["run_name", "N", "D", "U", "epochs", "loss", "dataset", "seed", "variant", "in_default_fit", "note"]]
+
+
+def _goyal_params(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = raw.rename(columns={"pool_size_samples": "size", "a_code": "a"})
+    return frame[["fit_id", "objective", "metric", "pool", "pool_label", "size", "a", "b", "tau", "d",
+                  "fit_objective_value"]]
+
+
 _PORIAN_CONFIG_DOC = {
     "dataset": "rw (RefinedWeb) or owt2 (OpenWebText2)",
     "hparams, warmup, decay": "training configuration (base/tuned, long/short, kaplan/chinchilla/const)",
@@ -131,6 +142,25 @@ DATASETS: dict[str, Dataset] = {
          "b, t_coef": "tokens fit", "ratio_exponent, ratio_coef": "tokens-per-parameter fit",
          "N_opt_at_5.88e23": "extrapolated optimum at Chinchilla's compute"},
         _porian_fits,
+    ),
+    "datablations_c4": Dataset(
+        "datablations/c4_final_val_loss.csv",
+        "Muennighoff et al. (2023) C4 runs with repeated data: 308 final validation losses, 182 in the default fit",
+        {"run_name": "the authors' model key", "N": "parameters", "D": "tokens trained on",
+         "U": "unique tokens", "epochs": "D / U", "loss": "final C4 validation loss [nats/token]",
+         "dataset": "c4 or c4_dedup", "seed, variant, note": "run details",
+         "in_default_fit": "True for the 182 runs of the authors' fit"},
+        _datablations,
+    ),
+    "goyal2024_params": Dataset(
+        "goyal2024/parameter_values_tidy.csv",
+        "Goyal et al. (2024) released fits: utility b and half-life tau per T-MARS pool (ImageNet error)",
+        {"fit_id": "tmars_imagenet1k_utility (the paper's law) or _data (effective-data baseline)",
+         "objective, metric": "fitted law and metric", "pool, pool_label": "T-MARS percentile bucket",
+         "size": "samples in the pool", "a": "the code's shared scale a (inside the power)",
+         "b": "utility exponent (< 0)", "tau": "repetition half-life [epochs]",
+         "d": "irreducible error (NaN where not recorded)", "fit_objective_value": "mean SSE over pools"},
+        _goyal_params,
     ),
 }
 

@@ -182,7 +182,7 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
     return x[leader], f[leader], converged[leader]
 
 
-def _confirm(run, local):
+def _confirm(run, local, maxiter):
     """Decide whether `run` converged; retry once after a failed line search.
 
     With tight tolerances L-BFGS-B may stop with an abnormal line search at a
@@ -191,7 +191,7 @@ def _confirm(run, local):
     either converges, or it cannot lower the objective either, which means the
     point is a minimum to machine precision.
     """
-    if run.success or run.nit >= TOLERANCES["maxiter"]:
+    if run.success or run.nit >= maxiter:
         return run, bool(run.success), str(run.message)
     retry = local(run.x)
     if retry.success:
@@ -247,11 +247,11 @@ def multistart(objective, starts, *, bounds=None, names=None, tie_rtol=1e-6, opt
         ends = np.array([run.x for run in runs])
         values = np.array([run.fun for run in runs])
         best = int(np.nanargmin(values))
-        run, converged, message = _confirm(runs[best], local)
+        run, converged, message = _confirm(runs[best], local, options["maxiter"])
     else:
         ends, values, _ = batched_bfgs(objective, starts, **BATCHED)
         best = int(np.nanargmin(values))
-        run, converged, message = _confirm(local(ends[best]), local)
+        run, converged, message = _confirm(local(ends[best]), local, options["maxiter"])
         ends[best], values[best] = run.x, run.fun
     notes = []
     if bounds is not None:

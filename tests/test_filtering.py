@@ -1,0 +1,130 @@
+"""Data-filtering laws (Goyal et al. 2024): released fits reproduced, paper vs code form, pools combined.
+
+Targets: shared/reference/repetition-and-filtering.md, section 6.2.
+"""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lawlib.data import DATA_DIR, load
+from lawlib.filtering import (
+    Pool,
+    best_pool,
+    combine_pools,
+    error_code_form,
+    error_paper_form,
+    fit_pool,
+    paper_scale,
+    switch_points,
+)
+
+A, D, SIZE = 0.025, 0.1, 12.8e6
+
+
+@pytest.fixture(scope="module")
+def buckets():
+    params = load("goyal2024_params").query("fit_id == 'tmars_imagenet1k_utility'")
+    return {row.pool: Pool.single(row.b, row.tau, row.size, row.pool_label) for row in params.itertuples()}
+
+
+@pytest.fixture(scope="module")
+def cumulative(buckets):
+    order = ["tmars_top0to10p", "tmars_top10to20p", "tmars_top20to30p", "tmars_top30to40p"]
+    return [combine_pools([buckets[name] for name in order[:k]], name="+".join(order[:k])) for k in range(1, 5)]
+
+
+def test_tidy_parameters_match_the_released_jsonl():
+    tidy = load("goyal2024_params")
+    for line in (DATA_DIR / "goyal2024" / "parameter_values.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        rows = tidy[tidy["fit_id"] == record["id"]].set_index("pool").loc[record["names"]]
+        np.testing.assert_allclose(rows["b"], record["b_values"])
+        np.testing.assert_allclose(rows["tau"], record["c_values"])
+        assert (rows["a"] == record["best_a"]).all()
+
+
+def test_code_form_matches_the_derived_table(buckets, cumulative):
+    table = pd.read_csv(DATA_DIR / "goyal2024" / "derived_predictions_tmars_imagenet.csv")
+    pools = {**{name: pool for name, pool in buckets.items()}, **{pool.name: pool for pool in cumulative}}
+    for row in table.itertuples():
+        assert error_code_form(pools[row.buckets], row.samples_seen, A, D)[0] == pytest.approx(row.predicted_error, abs=1e-6)
+    assert len(table) == 41
+
+
+def test_published_accuracies(cumulative):
+    accuracy = 100 * (1 - best_pool(cumulative, [32e6, 128e6, 640e6], a=A, d=D).drop(columns=["best", "best_error"]))
+    assert accuracy.iloc[0, 0] == pytest.approx(18.2471, abs=1e-4)
+    assert accuracy.iloc[1, 1] == pytest.approx(29.6000, abs=1e-4)
+    assert accuracy.iloc[2, 1] == pytest.approx(38.5524, abs=1e-4)
+    assert accuracy.iloc[2, 3] == pytest.approx(35.1359, abs=1e-4)
+
+
+def test_best_pool_switches_from_aggressive_to_lenient(cumulative):
+    frontier = best_pool(cumulative, np.logspace(7, np.log10(2e10), 3000), a=A, d=D)
+    switches = switch_points(frontier)
+    assert len(switches) == 2
+    assert switches.loc[0, "n"] == pytest.approx(1.01e8, rel=0.05) and switches.loc[0, "to"] == cumulative[1].name
+    assert switches.loc[1, "n"] == pytest.approx(1.10e9, rel=0.05) and switches.loc[1, "to"] == cumulative[2].name
+    assert cumulative[3].name not in set(frontier["best"])
+
+
+def test_paper_and_code_forms_differ(buckets, cumulative):
+    top = buckets["tmars_top0to10p"]
+    gaps = [100 * (error_paper_form(top, k * SIZE, paper_scale(A, top), D) - error_code_form(top, k * SIZE, A, D))[0]
+            for k in (2, 10, 50)]
+    np.testing.assert_allclose(gaps, [0.95, 2.34, 2.60], atol=0.01)
+    n = np.linspace(1e6, SIZE, 20)  # within the first pass both are a n^b + d
+    np.testing.assert_allclose(error_paper_form(top, n, paper_scale(A, top), D), error_code_form(top, n, A, D), rtol=1e-12)
+    paper_switches = switch_points(best_pool(cumulative, np.logspace(7, 10, 3000), a=A, d=D, form="paper"))
+    assert paper_switches.loc[0, "n"] == pytest.approx(8.2e7, rel=0.03)
+
+
+def test_internal_consistency(buckets):
+    top, low = buckets["tmars_top0to10p"], buckets["tmars_top30to40p"]
+    assert paper_scale(A, top) == pytest.approx(11.38, abs=0.01)
+    n = np.logspace(6, 9.3, 400)  # beyond ~150 epochs the factors are 1 to machine precision
+    error = error_code_form(top, n, A, D)
+    assert np.all(np.diff(error) < 0)  # strictly decreasing
+    # at an exact epoch boundary the last factor is neutral: continuous across it
+    for k in (1, 3):
+        below, at = error_code_form(top, [k * SIZE * (1 - 1e-12), k * SIZE], A, D)
+        assert below == pytest.approx(at, rel=1e-9)
+    assert error_code_form(top, 1e13, A, D)[0] == pytest.approx(0.688131, abs=1e-5)  # the floor
+    assert error_code_form(low, 1e13, A, D)[0] == pytest.approx(0.922031, abs=1e-5)
+
+
+def test_combining_identical_pools_stretches_the_half_life():
+    pool = Pool.single(b=-0.12, tau=4.0, size=SIZE, name="x")
+    for p in (2, 3, 5):
+        combined = combine_pools([pool] * p)
+        stretched = Pool.single(b=-0.12, tau=p * 4.0, size=p * SIZE)
+        n = np.logspace(6, 10, 50)
+        np.testing.assert_allclose(error_code_form(combined, n, A, D), error_code_form(stretched, n, A, D), rtol=1e-12)
+        np.testing.assert_allclose(combined.utility(np.arange(30)), stretched.utility(np.arange(30)), rtol=1e-12)
+
+
+def test_fit_pool_recovers_a_known_pool():
+    truth = Pool.single(b=-0.137, tau=5.3, size=SIZE)
+    n = SIZE * np.array([2, 4, 6, 8, 10])
+    rng = np.random.default_rng(0)
+    error = error_code_form(truth, n, A, D) + rng.normal(0, 5e-4, n.size)
+    fit = fit_pool(n, error, size=SIZE, a=A, d=D)
+    assert fit.params["b"] == pytest.approx(-0.137, abs=0.01)
+    assert fit.params["tau"] == pytest.approx(5.3, rel=0.3)
+    assert float(fit.objective) <= np.sum((error_code_form(truth, n, A, D) - error) ** 2)
+    exact = fit_pool(n, error_code_form(truth, n, A, D), size=SIZE, a=A, d=D)
+    assert exact.params["b"] == pytest.approx(-0.137, rel=1e-3) and exact.params["tau"] == pytest.approx(5.3, rel=1e-2)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="a pool needs b < 0, tau > 0 and size > 0; got b=0.1"):
+        Pool.single(b=0.1, tau=2.0, size=SIZE)
+    with pytest.raises(ValueError, match="combine_pools needs pools of equal size"):
+        combine_pools([Pool.single(-0.1, 2.0, SIZE), Pool.single(-0.1, 2.0, 2 * SIZE)])
+    with pytest.raises(ValueError, match=r"column 'error': 1 of 3 values are not positive"):
+        fit_pool([1e7, 2e7, 3e7], [0.9, -0.8, 0.7], size=SIZE, a=A, d=D)
+    with pytest.raises(ValueError, match="form must be 'code' or 'paper', got 'digest'"):
+        best_pool([Pool.single(-0.1, 2.0, SIZE)], [1e7], a=A, d=D, form="digest")
