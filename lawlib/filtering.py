@@ -144,6 +144,18 @@ def error_paper_form(pool: Pool, n, a: float, d: float):
     return a * first * product + d
 
 
+def effective_samples(pool: Pool, n):
+    """Fresh samples (at the first-pass utility b_0) worth as much as n samples of the repeated pool.
+
+    Solves ``n_eff**b_0 = min(n, S)**b_0 prod_j (n_j / n_{j-1})**b_j`` for n_eff:
+    the reducible error of the paper's form after n samples equals that of n_eff
+    fresh samples. Equal to n within the first pass; the filtering law's
+    counterpart of Muennighoff et al.'s effective data.
+    """
+    first, product = _epoch_factors(pool, n, 1.0)
+    return np.exp(np.log(first * product) / pool.utility(0))
+
+
 def paper_scale(a_code: float, pool: Pool) -> float:
     """The paper-form scale equivalent to the code's ``a``: ``(a_code / 1e5)**b_0``."""
     return float((a_code / NORMALIZER) ** pool.utility(0))

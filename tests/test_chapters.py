@@ -22,6 +22,9 @@ FAST = {
     "twenty_tokens": {"start_stride": 10},
     "replication": {"n_resamples": 4000, "start_stride": 10},
     "calculator": {"n_resamples": 200, "start_stride": 10},
+    "repeating_data": {"profile_values": [5, 15.387756, 95]},
+    "quality_quantity": {"n_grid": 1500},
+    "two_views": {},
 }
 
 
@@ -119,10 +122,43 @@ def check_calculator(numbers):
     assert numbers["excess_at_4x"] > 0.01
 
 
+def check_repeating_data(numbers):
+    assert numbers["readme_losses"] == pytest.approx([2.2256440889984477, 2.2269634075087867], abs=1e-9)
+    assert numbers["effective_data_4_epochs"] == pytest.approx(3.7257, rel=1e-4)
+    assert numbers["saturation"] == pytest.approx(16.387756)
+    assert numbers["published_r2"] == pytest.approx(0.7722046, abs=1e-6)
+    assert numbers["refit_objective"] <= 0.015826 + 1e-5
+    assert numbers["profile_objective"][0] == pytest.approx(0.016160, abs=2e-6)
+    assert numbers["constrained_N"] == pytest.approx(7.03e9, rel=0.01)  # reference sheet 1.4, C = 1e22
+    assert numbers["constrained_D"] == pytest.approx(2.372e11, rel=0.01)
+
+
+def check_quality_quantity(numbers):
+    accuracy = numbers["accuracy_at_budgets"]
+    assert accuracy["Top 10%"][0] == pytest.approx(18.2471, abs=1e-4)
+    assert accuracy["Top 20%"][2] == pytest.approx(29.6000, abs=1e-4)
+    assert accuracy["Top 20%"][3] == pytest.approx(38.5524, abs=1e-4)
+    assert numbers["switches"] == pytest.approx([1.01e8, 1.10e9], rel=0.02)
+    assert numbers["switches_paper_form"] == pytest.approx([8.2e7, 9.9e8], rel=0.02)
+    assert numbers["gap_points"][1:] == pytest.approx([0.95, 2.34, 2.60], abs=0.01)
+    assert numbers["hand_check"] == pytest.approx(numbers["lawlib_check"], rel=1e-12)
+    assert numbers["fit_b"] == pytest.approx(-0.137, abs=0.003)
+
+
+def check_two_views(numbers):
+    assert numbers["half_lives"]["Muennighoff et al., C4 (R_D* ln 2)"] == pytest.approx(10.67, abs=0.01)
+    assert numbers["muennighoff_fraction_4_epochs"] == pytest.approx(0.9314, abs=1e-4)
+    assert all(0.5 < value < 0.9 for value in numbers["goyal_fraction_4_epochs"].values())
+    assert all(numbers["quantity_only_keeps_everything"])
+    assert numbers["utility_choice"] == ["Top 10%", "Top 20%", "Top 20%", "Top 30%"]
+
+
 CHECKS = {"intro": check_intro, "fitting_power_laws": check_fitting_power_laws, "kaplan": check_kaplan,
           "approach1_envelope": check_approach1_envelope, "approach2_isoflop": check_approach2_isoflop,
           "approach3_parametric": check_approach3_parametric, "twenty_tokens": check_twenty_tokens,
-          "replication": check_replication, "calculator": check_calculator}
+          "replication": check_replication, "calculator": check_calculator,
+          "repeating_data": check_repeating_data, "quality_quantity": check_quality_quantity,
+          "two_views": check_two_views}
 
 
 def test_every_chapter_has_fast_parameters_and_checks():

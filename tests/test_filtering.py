@@ -16,6 +16,7 @@ from lawlib.filtering import (
     combine_pools,
     error_code_form,
     error_paper_form,
+    effective_samples,
     fit_pool,
     paper_scale,
     switch_points,
@@ -128,3 +129,16 @@ def test_bad_input():
         fit_pool([1e7, 2e7, 3e7], [0.9, -0.8, 0.7], size=SIZE, a=A, d=D)
     with pytest.raises(ValueError, match="form must be 'code' or 'paper', got 'digest'"):
         best_pool([Pool.single(-0.1, 2.0, SIZE)], [1e7], a=A, d=D, form="digest")
+
+
+def test_effective_samples():
+    pool = Pool.single(b=-0.12, tau=4.0, size=SIZE)
+    n = np.array([0.3, 1.0]) * SIZE
+    np.testing.assert_allclose(effective_samples(pool, n), n, rtol=1e-12)  # first pass: all fresh
+    later = effective_samples(pool, 10 * SIZE)[0]
+    assert SIZE < later < 10 * SIZE
+    lasting = Pool.single(b=-0.12, tau=1e9, size=SIZE)  # no decay: every pass is as good as fresh
+    assert effective_samples(lasting, 10 * SIZE)[0] == pytest.approx(10 * SIZE, rel=1e-6)
+    # the reducible error of the paper form equals that of n_eff fresh samples
+    n_eff = effective_samples(pool, 7.5 * SIZE)[0]
+    assert error_paper_form(pool, 7.5 * SIZE, 2.0, 0.1)[0] == pytest.approx(2.0 * n_eff**-0.12 + 0.1, rel=1e-10)
