@@ -3,16 +3,18 @@
 The public API is flat; modules are named for what they hold:
 ``powerlaw`` (the one-variable law and its fits), ``chinchilla`` (the
 Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2),
-``repetition`` (data-constrained scaling), ``filtering`` (data-filtering laws), ``objectives`` (the Huber
+``repetition`` (data-constrained scaling), ``filtering`` (data-filtering laws),
+``mixtures`` (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams), ``objectives`` (the Huber
 objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
 ``bootstrap``, ``data`` (published datasets by name), ``plotting`` (the book's
 look), ``report`` (key numbers), ``validation`` (input checks).
 """
 
-from . import data, filtering, plotting
+from . import data, entropy, filtering, plotting
 from .allocation import Allocation, AllocationResult, fit_envelope, fit_isoflop
 from .bootstrap import BootstrapResult, bootstrap, bootstrap_power_law
 from .chinchilla import ChinchillaLaw, KaplanLaw, bootstrap_parametric, fit_parametric
+from .mixtures import BiMixLaw, MixingLaw, fit_bimix, fit_mixing_law, optimize_mixture
 from .powerlaw import PowerLaw, fit_loglog_line, fit_power_law, start_grid
 from .repetition import DataConstrainedLaw, fit_decay, profile_decay
 from .report import write_key_numbers
@@ -21,6 +23,12 @@ from .result import FitResult, FitWarning, Objective, Summary
 __version__ = "0.1.0"
 
 __all__ = [
+    "BiMixLaw",
+    "MixingLaw",
+    "entropy",
+    "fit_bimix",
+    "fit_mixing_law",
+    "optimize_mixture",
     "Allocation",
     "AllocationResult",
     "ChinchillaLaw",

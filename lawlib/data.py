@@ -82,6 +82,11 @@ def _goyal_params(raw: pd.DataFrame) -> pd.DataFrame:
                   "fit_objective_value"]]
 
 
+def _as_is(raw: pd.DataFrame) -> pd.DataFrame:
+    """Files already tidy, with documented column names: returned unchanged."""
+    return raw
+
+
 _PORIAN_CONFIG_DOC = {
     "dataset": "rw (RefinedWeb) or owt2 (OpenWebText2)",
     "hparams, warmup, decay": "training configuration (base/tuned, long/short, kaplan/chinchilla/const)",
@@ -161,6 +166,24 @@ DATASETS: dict[str, Dataset] = {
          "b": "utility exponent (< 0)", "tau": "repetition half-life [epochs]",
          "d": "irreducible error (NaN where not recorded)", "fit_objective_value": "mean SSE over pools"},
         _goyal_params,
+    ),
+    "mixinglaws_5mix": Dataset(
+        "mixinglaws/5mix_grouped.csv",
+        "Ye et al. (2024) runs on five Pile domain groups: proportions, step and per-group validation loss, 1420 rows",
+        {"model": "model size label (70M, 160M, 305M, 410M, 1B)", "run_id": "run",
+         "p_academic, p_prose, p_dialogue, p_symbolic, p_internet": "training proportions (sum 1)",
+         "step": "optimizer step (1,048,576 tokens each)",
+         "loss_academic, loss_prose, loss_dialogue, loss_symbolic, loss_internet": "validation loss per group "
+         "[nats/token], share-weighted mean over the group's Pile subsets",
+         "loss_pile_weighted": "overall Pile validation loss [nats/token]"},
+        _as_is,
+    ),
+    "mixture_baselines": Dataset(
+        "mixture_baselines/mixture_baselines.csv",
+        "Published domain proportions: The Pile, SlimPajama, RedPajama, LLaMA-1, DoReMi, RegMix (243 rows)",
+        {"dataset": "corpus", "mixture": "which published mixture", "domain": "domain",
+         "value": "proportion (or raw size, see basis)", "basis": "what the value counts", "source": "publication"},
+        _as_is,
     ),
 }
 

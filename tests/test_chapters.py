@@ -25,6 +25,10 @@ FAST = {
     "repeating_data": {"profile_values": [5, 15.387756, 95]},
     "quality_quantity": {"n_grid": 1500},
     "two_views": {},
+    "baselines": {},
+    "bimix": {},
+    "optimizing": {"target_steps": [1e4, 1e6]},
+    "entropy_mixtures": {"n_tokens": 5000, "sample_sizes": [1000, 5000]},
 }
 
 
@@ -153,12 +157,45 @@ def check_two_views(numbers):
     assert numbers["utility_choice"] == ["Top 10%", "Top 20%", "Top 20%", "Top 30%"]
 
 
+def check_baselines(numbers):
+    assert numbers["pile_raw_GiB"] == pytest.approx(825.18, abs=0.01)
+    assert numbers["pile_effective_GiB"] == pytest.approx(1254.205, abs=0.01)
+    assert numbers["pile_weight_gap"] < 1e-4
+    assert numbers["pile_cc"]["doremi_280M_paper"] == pytest.approx(0.6057)
+    assert numbers["regmix_pile_cc"] == pytest.approx(0.870129, abs=1e-6)
+
+
+def check_bimix(numbers):
+    assert numbers["alpha"]["academic"] == pytest.approx(0.0541, rel=0.01)
+    assert numbers["r_squared"]["internet"] == pytest.approx(0.997, abs=0.005)
+    assert numbers["step_errors"]["symbolic"] == pytest.approx(0.0156, abs=0.001)
+    assert numbers["held_out_mean"]["BiMix"] < 0.008  # measured 0.70%
+    assert numbers["held_out_mean"]["exponential law (Ye et al.)"] < 0.015  # measured 1.31%
+
+
+def check_optimizing(numbers):
+    assert sum(numbers["optimum"].values()) == pytest.approx(1.0)
+    assert numbers["solver_gap"] < 1e-6
+    assert numbers["scores_bimix"]["BiMix optimum"] == pytest.approx(numbers["objective"], rel=1e-9)
+    assert numbers["scores_bimix"]["BiMix optimum"] < numbers["scores_bimix"]["uniform"]
+    assert numbers["pile_groups"]["academic"] == pytest.approx(0.3688, abs=1e-3)
+
+
+def check_entropy_mixtures(numbers):
+    checks = numbers["checks"]
+    assert checks["abcd: unigram [bits]"] == pytest.approx(2.0) and checks["abcd: conditional [bits]"] == 0.0
+    assert checks["aab: conditional [bits]"] == pytest.approx(0.666889, abs=1e-6)
+    assert sum(numbers["linear_mixture"].values()) == pytest.approx(1.0)
+    assert set(numbers["conditional_bits"]) == {"code", "docstrings", "reference", "changelog"}
+
+
 CHECKS = {"intro": check_intro, "fitting_power_laws": check_fitting_power_laws, "kaplan": check_kaplan,
           "approach1_envelope": check_approach1_envelope, "approach2_isoflop": check_approach2_isoflop,
           "approach3_parametric": check_approach3_parametric, "twenty_tokens": check_twenty_tokens,
           "replication": check_replication, "calculator": check_calculator,
           "repeating_data": check_repeating_data, "quality_quantity": check_quality_quantity,
-          "two_views": check_two_views}
+          "two_views": check_two_views, "baselines": check_baselines, "bimix": check_bimix,
+          "optimizing": check_optimizing, "entropy_mixtures": check_entropy_mixtures}
 
 
 def test_every_chapter_has_fast_parameters_and_checks():
