@@ -15,7 +15,7 @@ MATHJAX := $(BUILD)/npm/node_modules/mathjax/es5
 TOOLS := book/_tools/bookbuild.py
 LABS := $(BUILD)/labs
 
-.PHONY: book test setup browser execute html chapter bench clean
+.PHONY: book test setup browser execute html chapter lab bench clean
 
 ## book: set up, execute every chapter with papermill (both cores), build the static site
 book: setup
@@ -61,9 +61,9 @@ html: $(EXECUTED) | $(MATHJAX)/tex-chtml.js
 	$(PY) $(TOOLS) stage $(MATHJAX)
 	$(VENV)/bin/jupyter-book build $(EXEC) --path-output book -W -n --keep-going
 
-## chapter: run one chapter as a lab, e.g. make chapter NB=book/fitting_power_laws.ipynb PARAMS='-p seed 7'
-chapter: setup
-	@test -n "$(NB)" || { echo "usage: make chapter NB=book/<chapter>.ipynb PARAMS='-p name value ...'"; exit 2; }
+## lab (or chapter): run one chapter with other parameters, e.g. make lab NB=book/fitting_power_laws.ipynb PARAMS='-p seed 7'
+lab chapter: setup
+	@test -n "$(NB)" || { echo "usage: make lab NB=book/<chapter>.ipynb PARAMS='-p name value ...'"; exit 2; }
 	mkdir -p $(LABS)
 	$(PY) -m papermill --cwd book --no-progress-bar $(NB) $(LABS)/$(notdir $(NB)) $(PARAMS)
 	@echo "executed notebook: $(LABS)/$(notdir $(NB))"

@@ -80,6 +80,31 @@ class AllocationResult(FitResult):
         return super().summary(self.intervals if intervals is None else intervals)
 
 
+def snap_budgets(C, budgets, tolerance_dex: float = 0.05) -> np.ndarray:
+    """Label each run with the nominal budget it was trained for, or NaN if none is close.
+
+    A run belongs to budget ``C_k`` when ``|log10 C - log10 C_k| < tolerance_dex``
+    (for runs whose compute was reconstructed with some error, as in the
+    Chinchilla figure data).
+
+    Parameters
+    ----------
+    C : array_like, shape (n,)
+        Compute of each run [FLOPs].
+    budgets : array_like, shape (k,)
+        Nominal IsoFLOP budgets [FLOPs].
+    tolerance_dex : float
+
+    Returns
+    -------
+    ndarray, shape (n,): the matched budget, or NaN.
+    """
+    distance = np.abs(np.log10(np.asarray(C, dtype=float))[:, None] - np.log10(np.asarray(budgets, dtype=float))[None, :])
+    closest = distance.argmin(axis=1)
+    matched = distance[np.arange(distance.shape[0]), closest] < tolerance_dex
+    return np.where(matched, np.asarray(budgets, dtype=float)[closest], np.nan)
+
+
 def _slope_interval(x, y, level):
     """OLS slope of log y on log x with its t-interval at `level`."""
     logx, logy = np.log(x), np.log(y)

@@ -98,7 +98,7 @@ def resample_counts(n_rows: int, n_resamples: int, seed: int, sampler: str = "ge
     return np.bincount((indices + offsets).ravel(), minlength=n_resamples * n_rows).reshape(n_resamples, n_rows)
 
 
-def refit_huber_log(logx, logy, theta, counts, *, delta: float, reduction: str):
+def refit_huber_log(logx, logy, theta, counts, *, delta: float, reduction: str, progress=None, chunk: int = 500):
     """Refit a Huber-on-log-loss law on every resample at once, from the full-data optimum.
 
     Parameters
@@ -111,6 +111,10 @@ def refit_huber_log(logx, logy, theta, counts, *, delta: float, reduction: str):
         Multiplicity of each point in each resample (:func:`resample_counts`).
     delta, reduction
         As in :func:`lawlib.objectives.huber_log_objective`.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each chunk of resamples.
+    chunk : int
+        Resamples refitted together (results do not depend on it).
 
     Returns
     -------
@@ -118,10 +122,16 @@ def refit_huber_log(logx, logy, theta, counts, *, delta: float, reduction: str):
         Optimum of each resample, in the same coordinates as `theta`.
     converged : ndarray of bool, shape (R,)
     """
-    problem = HuberLogProblem(logx, logy, delta, reduction, centre=True, weights=counts)
-    starts = np.repeat(problem.to_internal(theta)[None], counts.shape[0], axis=0)
-    ends, _, converged = batched_bfgs(problem, starts, max_iter=1000, rtol=1e-13)
-    return problem.to_external(ends), converged
+    ends, converged = [], []
+    for first in range(0, counts.shape[0], chunk):
+        problem = HuberLogProblem(logx, logy, delta, reduction, centre=True, weights=counts[first:first + chunk])
+        starts = np.repeat(problem.to_internal(theta)[None], problem.weights.shape[0], axis=0)
+        end, _, ok = batched_bfgs(problem, starts, max_iter=1000, rtol=1e-13)
+        ends.append(problem.to_external(end))
+        converged.append(ok)
+        if progress is not None:
+            progress(min(first + chunk, counts.shape[0]), counts.shape[0])
+    return np.concatenate(ends), np.concatenate(converged)
 
 
 def _quantities(result: FitResult) -> pd.Series:

@@ -281,7 +281,7 @@ def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", s
 
 def bootstrap_parametric(N, D, loss, *, n_resamples: int = 4000, seed: int = 0, budget: float = GOPHER_BUDGET,
                          delta: float = 1e-3, reduction: str = "sum", fit: FitResult | None = None,
-                         sampler: str = "generator", names=("N", "D", "loss")) -> BootstrapResult:
+                         sampler: str = "generator", names=("N", "D", "loss"), progress=None) -> BootstrapResult:
     """Bootstrap Approach 3: resample runs with replacement, refit all resamples at once.
 
     Each resample is refitted from the full-data optimum by batched BFGS on
@@ -303,6 +303,8 @@ def bootstrap_parametric(N, D, loss, *, n_resamples: int = 4000, seed: int = 0, 
         ``"legacy"`` draws as Besiroglu et al. do (``np.random.seed(seed)``
         then ``np.random.choice(n, n)`` per resample).
     names : tuple of str
+    progress : callable, optional
+        Called as ``progress(done, total)`` as resamples are refitted.
 
     Returns
     -------
@@ -314,7 +316,7 @@ def bootstrap_parametric(N, D, loss, *, n_resamples: int = 4000, seed: int = 0, 
         fit = fit_parametric(np.exp(logx[:, 0]), np.exp(logx[:, 1]), np.exp(logy), delta=delta,
                              reduction=reduction, budget=budget)
     counts = resample_counts(logy.size, n_resamples, seed, sampler=sampler)
-    ends, converged = refit_huber_log(logx, logy, fit.x, counts, delta=delta, reduction=reduction)
+    ends, converged = refit_huber_log(logx, logy, fit.x, counts, delta=delta, reduction=reduction, progress=progress)
     laws = [_theta_to_law(theta) for theta in ends[converged]]
     samples = pd.DataFrame([{"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta,
                              **_derived(law, budget)} for law in laws])

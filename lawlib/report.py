@@ -20,7 +20,7 @@ def _plain(value):
         return int(value)
     if isinstance(value, (float, np.floating)):
         return float(value)
-    if isinstance(value, str):
+    if value is None or isinstance(value, str):
         return value
     raise TypeError(f"key number of type {type(value).__name__} cannot be written as JSON: {value!r}")
 

@@ -29,6 +29,8 @@ FAST = {
     "bimix": {},
     "optimizing": {"target_steps": [1e4, 1e6]},
     "entropy_mixtures": {"n_tokens": 5000, "sample_sizes": [1000, 5000]},
+    "fit_your_runs": {"n_resamples": 200, "start_stride": 10},
+    "fit_your_mixture": {},
 }
 
 
@@ -189,13 +191,28 @@ def check_entropy_mixtures(numbers):
     assert set(numbers["conditional_bits"]) == {"code", "docstrings", "reference", "changelog"}
 
 
+def check_fit_your_runs(numbers):
+    assert numbers["n_runs"] == 240
+    assert numbers["objective"] == pytest.approx(1.018274e-3, rel=1e-4)
+    assert numbers["a_interval"]["low"] < numbers["a"] < numbers["a_interval"]["high"]
+    assert numbers["isoflop_budgets"] == 9
+
+
+def check_fit_your_mixture(numbers):
+    assert numbers["domains"] == ["academic", "prose", "dialogue", "symbolic", "internet"]
+    assert numbers["alpha"]["academic"] == pytest.approx(0.0541, rel=0.01)
+    assert numbers["optimal_total"] < numbers["uniform_total"]
+    assert max(numbers["held_out_error"].values()) < 0.02
+
+
 CHECKS = {"intro": check_intro, "fitting_power_laws": check_fitting_power_laws, "kaplan": check_kaplan,
           "approach1_envelope": check_approach1_envelope, "approach2_isoflop": check_approach2_isoflop,
           "approach3_parametric": check_approach3_parametric, "twenty_tokens": check_twenty_tokens,
           "replication": check_replication, "calculator": check_calculator,
           "repeating_data": check_repeating_data, "quality_quantity": check_quality_quantity,
           "two_views": check_two_views, "baselines": check_baselines, "bimix": check_bimix,
-          "optimizing": check_optimizing, "entropy_mixtures": check_entropy_mixtures}
+          "optimizing": check_optimizing, "entropy_mixtures": check_entropy_mixtures,
+          "fit_your_runs": check_fit_your_runs, "fit_your_mixture": check_fit_your_mixture}
 
 
 def test_every_chapter_has_fast_parameters_and_checks():
@@ -239,15 +256,50 @@ def test_a_failing_cell_names_the_chapter_and_the_cell(tmp_path):
         bookbuild.execute(source, tmp_path / "out.ipynb")
 
 
-def test_make_chapter_runs_a_lab_with_other_parameters(tmp_path):
+def test_make_lab_runs_a_chapter_with_other_parameters(tmp_path):
     import subprocess
 
     from conftest import ROOT
 
     numbers = tmp_path / "lab.json"
-    run = subprocess.run(["make", "-s", "chapter", "NB=book/intro.ipynb",
+    run = subprocess.run(["make", "-s", "lab", "NB=book/intro.ipynb",
                           f"PARAMS=-p n_compute_bins 6 -p key_numbers_path {numbers}"],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     assert "executed notebook: book/_build/labs/intro.ipynb" in run.stdout
     assert json.loads(numbers.read_text())["frontier_points"] == 6
     assert (ROOT / "book" / "_build" / "labs" / "intro.ipynb").exists()
+
+
+TEMPLATE = BOOK / "templates" / "fit_your_runs.ipynb"
+
+
+def test_runs_template_on_porian_points(tmp_path):
+    numbers_path = tmp_path / "porian.json"
+    bookbuild.execute(TEMPLATE, tmp_path / "porian.ipynb", {
+        "runs_csv": "data/porian2024/isoflop_points.csv", "n_column": "n", "d_column": "t", "c_column": "flops",
+        "loss_column": "loss", "filter_query": "label == 'Optimizer tuning (no decay)'", "drop_highest": 0,
+        "isoflop_budgets": None, "budget": 5.88e23, "n_resamples": 100, "start_stride": 10,
+        "key_numbers_path": str(numbers_path)})
+    numbers = json.loads(numbers_path.read_text())
+    assert numbers["n_runs"] == 121 and numbers["isoflop_budgets"] == 12
+    assert numbers["isoflop_a"] == pytest.approx(0.50, abs=0.02)  # as in the Approach 2 chapter
+
+
+def test_runs_template_stops_with_plain_words_on_a_malformed_file(tmp_path):
+    import papermill
+
+    output = tmp_path / "malformed.ipynb"
+    with pytest.raises(papermill.PapermillExecutionError):
+        papermill.execute_notebook(str(TEMPLATE), str(output), cwd=str(BOOK), kernel_name="python3", progress_bar=False,
+                                   parameters={"runs_csv": str(BOOK.parent / "tests" / "fixtures" / "malformed_runs.csv"),
+                                               "n_column": "params", "d_column": "tokens", "c_column": None,
+                                               "loss_column": "final_loss", "drop_highest": 0})
+    cells = [cell for cell in json.loads(output.read_text())["cells"] if cell["cell_type"] == "code"]
+    failing = next(cell for cell in cells if any(o["output_type"] == "error" for o in cell["outputs"]))
+    printed = "".join("".join(o.get("text", "")) for o in failing["outputs"] if o["output_type"] == "stream")
+    assert "column 'tokens' (D): 1 values are not numbers, in rows 4" in printed
+    assert "column 'final_loss' (loss): 1 values are zero or negative, in rows 5" in printed
+    assert "column 'final_loss' (loss): 1 values are missing or infinite, in rows 6" in printed
+    error = next(o for o in failing["outputs"] if o["output_type"] == "error")
+    assert error["traceback"] == ["Stopped: 3 problem(s) in the runs file, listed above"]
+    assert all(cell["execution_count"] is None for cell in cells[cells.index(failing) + 1:])
