@@ -87,3 +87,31 @@ def test_bad_input_exits_2_with_one_line(args, message):
     assert message in done.stderr
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("lawlib: error: ")
     assert "Traceback" not in done.stderr
+
+
+def test_progress_shows_on_a_terminal_only():
+    import os
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run([sys.executable, "-m", "lawlib", "fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS,
+                               "--bootstrap", "600", "--json"], stdout=subprocess.PIPE, stderr=follower, cwd=ROOT)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    text = shown.decode()
+    assert "fitting the Chinchilla law to 245 runs" in text and "600/600" in text and "done" in text
+    json.loads(done.stdout)  # progress never mixes into the JSON
+    quiet = run("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS, "--bootstrap", "0", "--quiet")
+    assert quiet.stderr == ""
