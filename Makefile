@@ -72,6 +72,7 @@ lab chapter: setup
 bench: setup
 	$(PY) benchmarks/bench_powerlaw.py
 	$(PY) benchmarks/bench_chinchilla.py $(BENCH_ARGS)
+	$(PY) benchmarks/bench_toy.py
 
 clean:
 	rm -rf $(BUILD)

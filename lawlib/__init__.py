@@ -4,13 +4,14 @@ The public API is flat; modules are named for what they hold:
 ``powerlaw`` (the one-variable law and its fits), ``chinchilla`` (the
 Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2),
 ``repetition`` (data-constrained scaling), ``filtering`` (data-filtering laws),
-``mixtures`` (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams), ``objectives`` (the Huber
+``mixtures`` (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams),
+``toy`` (the power-law random-features lab), ``objectives`` (the Huber
 objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
 ``bootstrap``, ``data`` (published datasets by name), ``plotting`` (the book's
 look), ``report`` (key numbers), ``validation`` (input checks).
 """
 
-from . import data, entropy, filtering, plotting
+from . import data, entropy, filtering, plotting, toy
 from .allocation import Allocation, AllocationResult, fit_envelope, fit_isoflop
 from .bootstrap import BootstrapResult, bootstrap, bootstrap_power_law
 from .chinchilla import ChinchillaLaw, KaplanLaw, bootstrap_parametric, fit_parametric
@@ -52,6 +53,7 @@ __all__ = [
     "fit_loglog_line",
     "fit_power_law",
     "plotting",
+    "toy",
     "profile_decay",
     "start_grid",
     "write_key_numbers",

@@ -29,6 +29,7 @@ FAST = {
     "bimix": {},
     "optimizing": {"target_steps": [1e4, 1e6]},
     "entropy_mixtures": {"n_tokens": 5000, "sample_sizes": [1000, 5000]},
+    "laptop_lab": {"sizes": [32, 64, 128, 256, 512, 1024], "check_runs": 20},
     "fit_your_runs": {"n_resamples": 200, "start_stride": 10},
     "fit_your_mixture": {},
 }
@@ -191,6 +192,17 @@ def check_entropy_mixtures(numbers):
     assert set(numbers["conditional_bits"]) == {"code", "docstrings", "reference", "changelog"}
 
 
+def check_laptop_lab(numbers):
+    theory = numbers["theory"]
+    assert 0.85 < numbers["check_ratio_median"] < 1.15
+    assert numbers["a_N"] == pytest.approx(theory["a_N"], abs=0.15)
+    assert numbers["b_D"] == pytest.approx(theory["b_D"], abs=0.06)
+    for xi in numbers["xi"].values():
+        assert xi == pytest.approx(theory["xi"], abs=0.06)
+    assert numbers["eta"] == pytest.approx(theory["eta"], abs=0.05)
+    assert numbers["mimic"]["b_D_fit"] > 2 * 0.28  # Approach 3 disagrees on the toy Chinchilla
+
+
 def check_fit_your_runs(numbers):
     assert numbers["n_runs"] == 240
     assert numbers["objective"] == pytest.approx(1.018274e-3, rel=1e-4)
@@ -212,7 +224,7 @@ CHECKS = {"intro": check_intro, "fitting_power_laws": check_fitting_power_laws, 
           "repeating_data": check_repeating_data, "quality_quantity": check_quality_quantity,
           "two_views": check_two_views, "baselines": check_baselines, "bimix": check_bimix,
           "optimizing": check_optimizing, "entropy_mixtures": check_entropy_mixtures,
-          "fit_your_runs": check_fit_your_runs, "fit_your_mixture": check_fit_your_mixture}
+          "fit_your_runs": check_fit_your_runs, "laptop_lab": check_laptop_lab, "fit_your_mixture": check_fit_your_mixture}
 
 
 def test_every_chapter_has_fast_parameters_and_checks():
