@@ -230,7 +230,7 @@ def _check_runs(N, D, loss, names, n_params=5):
 
 
 def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None, engine: str = "batched",
-                   options=None, budget: float = GOPHER_BUDGET, names=("N", "D", "loss")) -> FitResult:
+                   options=None, bounds=None, budget: float = GOPHER_BUDGET, names=("N", "D", "loss")) -> FitResult:
     """Approach 3 of Hoffmann et al. (2022): fit ``L = E + A/N**alpha + B/D**beta`` to final losses.
 
     The defaults reproduce the paper's recipe: Huber loss (delta = 1e-3) on
@@ -253,6 +253,9 @@ def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", s
         See :mod:`lawlib.optimize`.
     options : dict, optional
         L-BFGS-B options, e.g. :data:`lawlib.optimize.SCIPY_DEFAULTS`.
+    bounds : sequence of 5 (low, high), optional
+        Box bounds on ``[e, a, alpha, b, beta]`` (None for a side without one);
+        a best fit that sits on a bound is reported with a :class:`FitWarning`.
     budget : float
         Compute [FLOPs] at which ``derived["tokens_per_parameter"]`` is evaluated.
     names : tuple of str
@@ -266,12 +269,13 @@ def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", s
     Warns
     -----
     FitWarning
-        When several starts reach the best objective at different parameters.
+        When the best fit sits on a bound, or several starts reach the best
+        objective at different parameters.
     """
     logx, logy = _check_runs(N, D, loss, names)
     starts = hoffmann_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
     outcome = minimise_huber_log(logx, logy, starts, delta=delta, reduction=reduction, engine=engine,
-                                 options=options, names=("e", "a", "alpha", "b", "beta"))
+                                 options=options, names=("e", "a", "alpha", "b", "beta"), bounds=bounds)
     law = _theta_to_law(outcome.x)
     return huber_log_result(outcome, model="L = E + A / N^alpha + B / D^beta",
                             params={"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta},

@@ -182,7 +182,7 @@ class HuberLogProblem:
 
 
 def minimise_huber_log(logx, logy, starts, *, delta: float, reduction: str = "sum", engine: str = "batched",
-                       options=None, names=None):
+                       options=None, names=None, bounds=None):
     """Fit ``E + sum_j A_j x_j**(-alpha_j)`` to `logy` from every start; see :func:`lawlib.optimize.multistart`.
 
     Parameters
@@ -198,14 +198,19 @@ def minimise_huber_log(logx, logy, starts, *, delta: float, reduction: str = "su
         centred coordinates (:class:`HuberLogProblem`); the scipy engine in the
         plain ones, as replications do.
     names : sequence of str, optional
+    bounds : sequence of (low, high), optional
+        Box bounds on ``[e, a_1, alpha_1, ...]``; they imply the scipy engine
+        in plain coordinates, and a best fit on a bound is reported.
 
     Returns
     -------
     MultistartOutcome
         With `x` and `end_points` in the plain coordinates ``[e, a_1, alpha_1, ...]``.
     """
-    problem = HuberLogProblem(logx, logy, delta, reduction, centre=(engine == "batched"))
-    outcome = multistart(problem, problem.to_internal(starts), names=names, options=options, engine=engine)
+    centre = engine == "batched" and bounds is None
+    problem = HuberLogProblem(logx, logy, delta, reduction, centre=centre)
+    outcome = multistart(problem, problem.to_internal(starts), names=names, options=options,
+                         engine=engine if bounds is None else "scipy", bounds=bounds)
     return replace(outcome, x=problem.to_external(outcome.x), end_points=problem.to_external(outcome.end_points))
 
 

@@ -232,3 +232,11 @@ def test_summary_frame_has_derived_quantities(default_fit):
     frame = default_fit.to_frame()
     assert isinstance(frame, pd.DataFrame)
     assert {"E", "A", "B", "alpha", "beta", "a", "b", "tokens_per_parameter"} <= set(frame.index)
+
+
+def test_best_fit_on_a_bound_warns(runs):
+    bounds = [(None, None), (None, None), (0.0, 0.3), (None, None), (0.0, None)]  # alpha at most 0.3
+    with pytest.warns(FitWarning, match="the best fit sits on a bound for alpha"):
+        fit = fit_parametric(runs["N"], runs["D"], runs["loss"], starts=hoffmann_grid()[::300], bounds=bounds)
+    assert fit.params["alpha"] == pytest.approx(0.3)
+    assert any("sits on a bound" in note for note in fit.notes)
