@@ -63,14 +63,15 @@ class Progress:
 
 def _columns(text: str) -> dict:
     mapping = {"N": "N", "D": "D", "C": None, "loss": "loss"}
-    if text:
-        for item in text.split(","):
-            key, _, name = item.partition("=")
-            if key not in mapping or not name:
-                raise ValueError(f"--columns takes N=...,D=... or C=...,loss=...; cannot read {item!r}")
-            mapping[key] = name
-        if "C" in text and "D=" not in text:
-            mapping["D"] = None
+    given = set()
+    for item in filter(None, text.split(",")):
+        key, _, name = item.partition("=")
+        if key not in mapping or not name:
+            raise ValueError(f"--columns takes N=...,D=... or C=...,loss=...; cannot read {item!r}")
+        mapping[key] = name
+        given.add(key)
+    if "C" in given and "D" not in given:
+        mapping["D"] = None  # tokens from compute: D = C / (6 N)
     return mapping
 
 

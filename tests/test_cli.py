@@ -115,3 +115,13 @@ def test_progress_shows_on_a_terminal_only():
     json.loads(done.stdout)  # progress never mixes into the JSON
     quiet = run("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS, "--bootstrap", "0", "--quiet")
     assert quiet.stderr == ""
+
+
+def test_column_mapping():
+    from lawlib.cli import _columns
+
+    assert _columns("") == {"N": "N", "D": "D", "C": None, "loss": "loss"}
+    assert _columns("N=Count,C=flops,loss=L") == {"N": "Count", "D": None, "C": "flops", "loss": "L"}
+    assert _columns("N=n,D=t,C=flops") == {"N": "n", "D": "t", "C": "flops", "loss": "loss"}
+    with pytest.raises(ValueError, match="--columns takes N=...,D=... or C=...,loss=...; cannot read 'X=1'"):
+        _columns("X=1")
