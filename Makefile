@@ -1,8 +1,15 @@
-# Scaling Laws book: `make book` builds the site, `make test` runs every test.
+# Scaling Laws book: `make book` builds the site, `make test` runs every test,
+# `make unit` runs the library's tests alone.
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .DELETE_ON_ERROR:
 MAKEFLAGS += --no-builtin-rules --no-print-directory
+
+# One BLAS thread per process: make runs two chapters (or two test workers) at once on two
+# cores, and a fixed thread count keeps floating-point sums, so printed numbers, run to run.
+export OMP_NUM_THREADS := 1
+export OPENBLAS_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,7 +22,11 @@ MATHJAX := $(BUILD)/npm/node_modules/mathjax/es5
 TOOLS := book/_tools/bookbuild.py
 LABS := $(BUILD)/labs
 
-.PHONY: book test setup browser execute html chapter lab bench clean
+SITE := $(BUILD)/html/index.html
+#: pytest workers: both cores of the reference machine.
+WORKERS ?= 2
+
+.PHONY: book test unit lint setup browser execute html chapter lab bench clean
 
 ## book: set up, execute every chapter with papermill (both cores), build the static site
 book: setup
@@ -23,9 +34,18 @@ book: setup
 	$(MAKE) html
 	@echo "site: $(BUILD)/html/index.html"
 
-## test: build the site, then run unit, chapter and browser tests
+## test: build the site (a no-op when it is up to date), then run every test on both cores
 test: book browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(WORKERS) --durations=10
+
+## unit: the library's tests, doctests and project conventions alone (no book, no browser)
+unit: $(STAMP)
+	$(PY) -m pytest -n $(WORKERS) -m "not book" --durations=10
+
+## lint: ruff's lint and format checks over the library, tests, benchmarks, build tools and chapters
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 setup: $(STAMP) $(MATHJAX)/tex-chtml.js
 
@@ -51,15 +71,20 @@ NOTEBOOKS := $(shell $(PY) $(TOOLS) chapters)
 endif
 EXECUTED := $(patsubst book/%,$(EXEC)/%,$(NOTEBOOKS))
 INPUTS := $(wildcard lawlib/*.py) $(shell find data -type f)
+#: Everything in book/ that the site shows besides the executed chapters.
+PAGES := $(shell find book -path book/_build -prune -o -type f ! -name '*.ipynb' -print)
 
 execute: $(EXECUTED)
 
 $(EXEC)/%.ipynb: book/%.ipynb $(INPUTS) | $(STAMP)
 	$(PY) $(TOOLS) execute $< $@
 
-html: $(EXECUTED) | $(MATHJAX)/tex-chtml.js
+html: $(SITE)
+
+$(SITE): $(EXECUTED) $(PAGES) | $(MATHJAX)/tex-chtml.js
 	$(PY) $(TOOLS) stage $(MATHJAX)
 	$(VENV)/bin/jupyter-book build $(EXEC) --path-output book -W -n --keep-going
+	touch $@
 
 ## lab (or chapter): run one chapter with other parameters, e.g. make lab NB=book/fitting_power_laws.ipynb PARAMS='-p seed 7'
 lab chapter: setup

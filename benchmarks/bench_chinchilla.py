@@ -27,12 +27,16 @@ def reference_fit(N, D, loss, starts, delta=1e-3):
         predicted = np.logaddexp(np.logaddexp(a - alpha * logn, b - beta * logd), e)
         return huber(predicted - logy, delta).sum()
 
-    return min((minimize(objective, start, method="L-BFGS-B") for start in starts), key=lambda r: r.fun)
+    return min(
+        (minimize(objective, start, method="L-BFGS-B") for start in starts), key=lambda r: r.fun
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--reference-starts", type=int, default=4500, help="starts the reference runs")
+    parser.add_argument(
+        "--reference-starts", type=int, default=4500, help="starts the reference runs"
+    )
     parser.add_argument("--resamples", type=int, default=4000, help="bootstrap resamples")
     args = parser.parse_args()
 
@@ -53,17 +57,27 @@ def main() -> None:
     scaled = "" if step == 1 else f" (timed on {subset.shape[0]} starts, scaled to 4500)"
 
     print(f"Approach 3 on {len(runs)} points, {grid.shape[0]} starts")
-    print(f"  reference, L-BFGS-B per start, numerical gradients: {ref_time:8.2f} s{scaled}, "
-          f"objective {reference.fun:.10e}")
-    print(f"  lawlib.fit_parametric (batched BFGS + polish):       {lib_time:8.2f} s, "
-          f"objective {float(fit.objective):.10e}")
-    print(f"  speed-up {ref_time / lib_time:.0f}x; objective lawlib - reference {float(fit.objective) - reference.fun:+.2e}")
+    print(
+        f"  reference, L-BFGS-B per start, numerical gradients: {ref_time:8.2f} s{scaled}, "
+        f"objective {reference.fun:.10e}"
+    )
+    print(
+        f"  lawlib.fit_parametric (batched BFGS + polish):       {lib_time:8.2f} s, "
+        f"objective {float(fit.objective):.10e}"
+    )
+    print(
+        f"  speed-up {ref_time / lib_time:.0f}x; objective lawlib - reference {float(fit.objective) - reference.fun:+.2e}"
+    )
 
     start = time.perf_counter()
-    boot = bootstrap_parametric(N, D, loss, n_resamples=args.resamples, seed=42, sampler="legacy", fit=fit)
+    boot = bootstrap_parametric(
+        N, D, loss, n_resamples=args.resamples, seed=42, sampler="legacy", fit=fit
+    )
     boot_time = time.perf_counter() - start
-    print(f"bootstrap_parametric, {args.resamples} resamples: {boot_time:.2f} s, {boot.n_failed} failed, "
-          f"{boot_time / lib_time:.1f} times one full-grid fit")
+    print(
+        f"bootstrap_parametric, {args.resamples} resamples: {boot_time:.2f} s, {boot.n_failed} failed, "
+        f"{boot_time / lib_time:.1f} times one full-grid fit"
+    )
 
 
 if __name__ == "__main__":

@@ -99,7 +99,10 @@ def snap_budgets(C, budgets, tolerance_dex: float = 0.05) -> np.ndarray:
     -------
     ndarray, shape (n,): the matched budget, or NaN.
     """
-    distance = np.abs(np.log10(np.asarray(C, dtype=float))[:, None] - np.log10(np.asarray(budgets, dtype=float))[None, :])
+    distance = np.abs(
+        np.log10(np.asarray(C, dtype=float))[:, None]
+        - np.log10(np.asarray(budgets, dtype=float))[None, :]
+    )
     closest = distance.argmin(axis=1)
     matched = distance[np.arange(distance.shape[0]), closest] < tolerance_dex
     return np.where(matched, np.asarray(budgets, dtype=float)[closest], np.nan)
@@ -113,24 +116,41 @@ def _slope_interval(x, y, level):
     return fit.slope - half, fit.slope + half
 
 
-def allocation_fit(optima: pd.DataFrame, *, model: str, settings: dict, notes: list[str], n_obs: int,
-                   level: float = 0.95) -> AllocationResult:
+def allocation_fit(
+    optima: pd.DataFrame,
+    *,
+    model: str,
+    settings: dict,
+    notes: list[str],
+    n_obs: int,
+    level: float = 0.95,
+) -> AllocationResult:
     """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` to per-budget optima and wrap the result."""
     if len(optima) < 3:
-        raise ValueError(f"only {len(optima)} compute budgets have an optimum; the power-law fits need at least 3")
+        raise ValueError(
+            f"only {len(optima)} compute budgets have an optimum; the power-law fits need at least 3"
+        )
     n_fit = fit_loglog_line(optima["C"], optima["N_opt"], x_name="C", y_name="N_opt")
     d_fit = fit_loglog_line(optima["C"], optima["D_opt"], x_name="C", y_name="D_opt")
-    rule = Allocation(N_coef=n_fit.law.A, a=-n_fit.law.alpha, D_coef=d_fit.law.A, b=-d_fit.law.alpha)
-    intervals = pd.DataFrame([_slope_interval(optima["C"], optima[column], level) for column in ("N_opt", "D_opt")],
-                             index=pd.Index(["a", "b"], name="quantity"), columns=["low", "high"])
+    rule = Allocation(
+        N_coef=n_fit.law.A, a=-n_fit.law.alpha, D_coef=d_fit.law.A, b=-d_fit.law.alpha
+    )
+    intervals = pd.DataFrame(
+        [_slope_interval(optima["C"], optima[column], level) for column in ("N_opt", "D_opt")],
+        index=pd.Index(["a", "b"], name="quantity"),
+        columns=["low", "high"],
+    )
     intervals.attrs["level"] = level
     objective = float(n_fit.objective) + float(d_fit.objective)
     return AllocationResult(
         model=model,
         params=pd.Series({"a": rule.a, "b": rule.b, "N_coef": rule.N_coef, "D_coef": rule.D_coef}),
         law=rule,
-        objective=Objective(objective, "sum over the N_opt and D_opt fits of squared error / 2 of log residuals, "
-                                       f"{len(optima)} optima each"),
+        objective=Objective(
+            objective,
+            "sum over the N_opt and D_opt fits of squared error / 2 of log residuals, "
+            f"{len(optima)} optima each",
+        ),
         converged=True,
         message="closed form: ordinary least squares in log-log space",
         start_objectives=np.array([]),
@@ -149,13 +169,24 @@ def _runs(N, D, loss, C, flops_per_token, names):
     if C is not None:
         columns["C"] = C
     checked = check_columns(columns, positive=tuple(columns))
-    frame = pd.DataFrame({"N": checked[names[0]], "D": checked[names[1]], "loss": checked[names[2]]})
+    frame = pd.DataFrame(
+        {"N": checked[names[0]], "D": checked[names[1]], "loss": checked[names[2]]}
+    )
     frame["C"] = checked["C"] if C is not None else flops_per_token * frame["N"] * frame["D"]
     return frame
 
 
-def fit_isoflop(N, D, loss, C=None, *, n_nearest: int = 5, flops_per_token: float = 6.0, level: float = 0.95,
-                names=("N", "D", "loss")) -> AllocationResult:
+def fit_isoflop(
+    N,
+    D,
+    loss,
+    C=None,
+    *,
+    n_nearest: int = 5,
+    flops_per_token: float = 6.0,
+    level: float = 0.95,
+    names=("N", "D", "loss"),
+) -> AllocationResult:
     """Approach 2: a parabola in log N through each IsoFLOP profile, its vertex, then power laws in C.
 
     Runs are grouped by their compute budget (equal values of `C`). For each
@@ -186,11 +217,13 @@ def fit_isoflop(N, D, loss, C=None, *, n_nearest: int = 5, flops_per_token: floa
     runs = _runs(N, D, loss, C, flops_per_token, names)
     budgets = runs["C"].unique()
     if budgets.size < 2:
-        raise ValueError(f"column 'C' holds a single compute budget ({budgets[0]:.3g} FLOPs) for all "
-                         f"{len(runs)} runs; Approach 2 needs several budgets")
+        raise ValueError(
+            f"column 'C' holds a single compute budget ({budgets[0]:.3g} FLOPs) for all "
+            f"{len(runs)} runs; Approach 2 needs several budgets"
+        )
     rows, skipped = [], []
-    for budget, group in runs.groupby("C", sort=True):
-        group = group.sort_values("N")
+    for budget, unsorted in runs.groupby("C", sort=True):
+        group = unsorted.sort_values("N")
         logn = np.log(group["N"].to_numpy())
         best = int(np.argmin(group["loss"].to_numpy()))
         if len(group) < 3 or best in (0, len(group) - 1):
@@ -202,15 +235,30 @@ def fit_isoflop(N, D, loss, C=None, *, n_nearest: int = 5, flops_per_token: floa
             skipped.append(budget)
             continue
         vertex = -p1 / (2 * p2)
-        rows.append({"C": budget, "N_opt": np.exp(vertex), "D_opt": budget / (flops_per_token * np.exp(vertex)),
-                     "loss_opt": p0 - p1**2 / (4 * p2), "n_runs": len(nearest), "curvature": p2})
+        rows.append(
+            {
+                "C": budget,
+                "N_opt": np.exp(vertex),
+                "D_opt": budget / (flops_per_token * np.exp(vertex)),
+                "loss_opt": p0 - p1**2 / (4 * p2),
+                "n_runs": len(nearest),
+                "curvature": p2,
+            }
+        )
     notes = []
     if skipped:
-        notes.append(f"{len(skipped)} of {budgets.size} budgets skipped (minimum at an edge, fewer than 3 runs, "
-                     f"or no upward parabola): " + ", ".join(f"{b:.3g}" for b in skipped))
-    return allocation_fit(pd.DataFrame(rows), model="IsoFLOP parabolas; N_opt = k_N C^a, D_opt = k_D C^b",
-                          settings={"Runs per parabola": n_nearest, "FLOPs per token": flops_per_token},
-                          notes=notes, n_obs=len(runs), level=level)
+        notes.append(
+            f"{len(skipped)} of {budgets.size} budgets skipped (minimum at an edge, fewer than 3 runs, "
+            f"or no upward parabola): " + ", ".join(f"{b:.3g}" for b in skipped)
+        )
+    return allocation_fit(
+        pd.DataFrame(rows),
+        model="IsoFLOP parabolas; N_opt = k_N C^a, D_opt = k_D C^b",
+        settings={"Runs per parabola": n_nearest, "FLOPs per token": flops_per_token},
+        notes=notes,
+        n_obs=len(runs),
+        level=level,
+    )
 
 
 def log_grid(low: float, high: float, n: int) -> np.ndarray:
@@ -247,8 +295,17 @@ def envelope(runs: pd.DataFrame, n_grid: int = 1500) -> pd.DataFrame:
     return pd.concat([pd.Series(grid, name="grid_C"), chosen[["N", "D", "C", "loss"]]], axis=1)
 
 
-def fit_envelope(N, D, loss, C=None, *, n_grid: int = 1500, flops_per_token: float = 6.0, level: float = 0.95,
-                 names=("N", "D", "loss")) -> AllocationResult:
+def fit_envelope(
+    N,
+    D,
+    loss,
+    C=None,
+    *,
+    n_grid: int = 1500,
+    flops_per_token: float = 6.0,
+    level: float = 0.95,
+    names=("N", "D", "loss"),
+) -> AllocationResult:
     """Approach 1: the lowest-loss frontier over compute, then power laws in C.
 
     At each of `n_grid` log-spaced FLOP values (Hoffmann et al. use 1,500), the
@@ -275,9 +332,20 @@ def fit_envelope(N, D, loss, C=None, *, n_grid: int = 1500, flops_per_token: flo
     """
     runs = _runs(N, D, loss, C, flops_per_token, names)
     frontier = envelope(runs, n_grid)
-    counts = frontier.groupby(["N", "D", "C", "loss"], sort=False).size().rename("grid_points").reset_index()
-    optima = counts.rename(columns={"N": "N_opt", "D": "D_opt", "loss": "loss_opt"}).sort_values("C")
-    return allocation_fit(optima[["C", "N_opt", "D_opt", "loss_opt", "grid_points"]],
-                          model="lowest-loss envelope; N_opt = k_N C^a, D_opt = k_D C^b",
-                          settings={"Grid of FLOP values": n_grid, "FLOPs per token": flops_per_token},
-                          notes=[], n_obs=len(runs), level=level)
+    counts = (
+        frontier.groupby(["N", "D", "C", "loss"], sort=False)
+        .size()
+        .rename("grid_points")
+        .reset_index()
+    )
+    optima = counts.rename(columns={"N": "N_opt", "D": "D_opt", "loss": "loss_opt"}).sort_values(
+        "C"
+    )
+    return allocation_fit(
+        optima[["C", "N_opt", "D_opt", "loss_opt", "grid_points"]],
+        model="lowest-loss envelope; N_opt = k_N C^a, D_opt = k_D C^b",
+        settings={"Grid of FLOP values": n_grid, "FLOPs per token": flops_per_token},
+        notes=[],
+        n_obs=len(runs),
+        level=level,
+    )

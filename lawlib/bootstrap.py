@@ -57,7 +57,9 @@ class BootstrapResult:
         if not 0 < level < 1:
             raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
         tail = (1 - level) / 2
-        frame = pd.DataFrame({"low": self.samples.quantile(tail), "high": self.samples.quantile(1 - tail)})
+        frame = pd.DataFrame(
+            {"low": self.samples.quantile(tail), "high": self.samples.quantile(1 - tail)}
+        )
         frame.index.name = "quantity"
         frame.attrs["level"] = level
         return frame
@@ -67,7 +69,9 @@ class BootstrapResult:
         return self.samples.std(ddof=1)
 
 
-def resample_indices(n_rows: int, n_resamples: int, seed: int, sampler: str = "generator") -> np.ndarray:
+def resample_indices(
+    n_rows: int, n_resamples: int, seed: int, sampler: str = "generator"
+) -> np.ndarray:
     """Row indices of each resample, drawn with replacement: shape (n_resamples, n_rows).
 
     Every lawlib bootstrap draws through this function, so the same seed gives
@@ -91,14 +95,20 @@ def resample_indices(n_rows: int, n_resamples: int, seed: int, sampler: str = "g
     raise ValueError(f"sampler must be 'generator' or 'legacy', got {sampler!r}")
 
 
-def resample_counts(n_rows: int, n_resamples: int, seed: int, sampler: str = "generator") -> np.ndarray:
+def resample_counts(
+    n_rows: int, n_resamples: int, seed: int, sampler: str = "generator"
+) -> np.ndarray:
     """How often each row appears in each resample of :func:`resample_indices`: shape (n_resamples, n_rows)."""
     indices = resample_indices(n_rows, n_resamples, seed, sampler)
     offsets = np.arange(n_resamples)[:, None] * n_rows
-    return np.bincount((indices + offsets).ravel(), minlength=n_resamples * n_rows).reshape(n_resamples, n_rows)
+    return np.bincount((indices + offsets).ravel(), minlength=n_resamples * n_rows).reshape(
+        n_resamples, n_rows
+    )
 
 
-def refit_huber_log(logx, logy, theta, counts, *, delta: float, reduction: str, progress=None, chunk: int = 500):
+def refit_huber_log(
+    logx, logy, theta, counts, *, delta: float, reduction: str, progress=None, chunk: int = 500
+):
     """Refit a Huber-on-log-loss law on every resample at once, from the full-data optimum.
 
     Parameters
@@ -124,7 +134,9 @@ def refit_huber_log(logx, logy, theta, counts, *, delta: float, reduction: str, 
     """
     ends, converged = [], []
     for first in range(0, counts.shape[0], chunk):
-        problem = HuberLogProblem(logx, logy, delta, reduction, centre=True, weights=counts[first:first + chunk])
+        problem = HuberLogProblem(
+            logx, logy, delta, reduction, centre=True, weights=counts[first : first + chunk]
+        )
         starts = np.repeat(problem.to_internal(theta)[None], problem.weights.shape[0], axis=0)
         end, _, ok = batched_bfgs(problem, starts, max_iter=1000, rtol=1e-13)
         ends.append(problem.to_external(end))
@@ -138,8 +150,14 @@ def _quantities(result: FitResult) -> pd.Series:
     return pd.concat([result.params, result.derived])
 
 
-def bootstrap(fit: Callable[..., FitResult], columns: Mapping[str, object], *, n_resamples: int = 1000,
-              seed: int = 0, **fit_kwargs) -> BootstrapResult:
+def bootstrap(
+    fit: Callable[..., FitResult],
+    columns: Mapping[str, object],
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    **fit_kwargs,
+) -> BootstrapResult:
     """Refit `fit` on `n_resamples` resamples of the rows of `columns`, drawn with replacement.
 
     Parameters
@@ -183,13 +201,27 @@ def bootstrap(fit: Callable[..., FitResult], columns: Mapping[str, object], *, n
             failed += 1
     if not rows:
         raise RuntimeError(f"none of the {n_resamples} bootstrap refits converged")
-    return BootstrapResult(samples=pd.DataFrame(rows).reset_index(drop=True), estimate=_quantities(full),
-                           n_resamples=n_resamples, n_failed=failed, seed=seed)
+    return BootstrapResult(
+        samples=pd.DataFrame(rows).reset_index(drop=True),
+        estimate=_quantities(full),
+        n_resamples=n_resamples,
+        n_failed=failed,
+        seed=seed,
+    )
 
 
-def bootstrap_power_law(x, loss, *, n_resamples: int = 1000, seed: int = 0, delta: float = 1e-3,
-                        reduction: str = "sum", fit: FitResult | None = None, x_name: str = "x",
-                        loss_name: str = "loss") -> BootstrapResult:
+def bootstrap_power_law(
+    x,
+    loss,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    delta: float = 1e-3,
+    reduction: str = "sum",
+    fit: FitResult | None = None,
+    x_name: str = "x",
+    loss_name: str = "loss",
+) -> BootstrapResult:
     """Bootstrap :func:`lawlib.fit_power_law`, all resamples refitted at once.
 
     Draws the same resamples as :func:`bootstrap` with the same seed, and refits
@@ -227,11 +259,30 @@ def bootstrap_power_law(x, loss, *, n_resamples: int = 1000, seed: int = 0, delt
 
     columns = check_columns({x_name: x, loss_name: loss})
     if fit is None:
-        fit = fit_power_law(columns[x_name], columns[loss_name], delta=delta, reduction=reduction,
-                            x_name=x_name, loss_name=loss_name)
+        fit = fit_power_law(
+            columns[x_name],
+            columns[loss_name],
+            delta=delta,
+            reduction=reduction,
+            x_name=x_name,
+            loss_name=loss_name,
+        )
     counts = resample_counts(columns[x_name].size, n_resamples, seed)
-    ends, converged = refit_huber_log(np.log(columns[x_name])[:, None], np.log(columns[loss_name]), fit.x, counts,
-                                      delta=delta, reduction=reduction)
-    samples = pd.DataFrame({"E": np.exp(ends[:, 0]), "A": np.exp(ends[:, 1]), "alpha": ends[:, 2]})[converged]
-    return BootstrapResult(samples=samples.reset_index(drop=True), estimate=fit.params, n_resamples=n_resamples,
-                           n_failed=int((~converged).sum()), seed=seed)
+    ends, converged = refit_huber_log(
+        np.log(columns[x_name])[:, None],
+        np.log(columns[loss_name]),
+        fit.x,
+        counts,
+        delta=delta,
+        reduction=reduction,
+    )
+    samples = pd.DataFrame({"E": np.exp(ends[:, 0]), "A": np.exp(ends[:, 1]), "alpha": ends[:, 2]})[
+        converged
+    ]
+    return BootstrapResult(
+        samples=samples.reset_index(drop=True),
+        estimate=fit.params,
+        n_resamples=n_resamples,
+        n_failed=int((~converged).sum()),
+        seed=seed,
+    )

@@ -70,7 +70,9 @@ class ChinchillaLaw:
     def hoffmann2022_unrounded(cls) -> ChinchillaLaw:
         """Hoffmann et al.'s fit to more digits, as hard-coded in Besiroglu et al.'s notebook
         (epoch-research/analyzing-chinchilla at 9225883), which says they come from the paper's TeX source."""
-        return cls.from_logs(e=0.5267228, a=6.0073404, b=6.0179186, alpha=0.33917084, beta=0.2849083)
+        return cls.from_logs(
+            e=0.5267228, a=6.0073404, b=6.0179186, alpha=0.33917084, beta=0.2849083
+        )
 
     @classmethod
     def besiroglu2024(cls) -> ChinchillaLaw:
@@ -80,7 +82,9 @@ class ChinchillaLaw:
     @classmethod
     def from_logs(cls, *, e: float, a: float, b: float, alpha: float, beta: float) -> ChinchillaLaw:
         """Build the law from ``e = log E``, ``a = log A``, ``b = log B``."""
-        return cls(E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=alpha, beta=beta)
+        return cls(
+            E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=alpha, beta=beta
+        )
 
     def loss(self, N, D):
         """Predicted loss [nats/token] for N parameters trained on D tokens (arrays broadcast)."""
@@ -220,17 +224,42 @@ def _theta_to_law(theta) -> ChinchillaLaw:
 
 
 def _derived(law: ChinchillaLaw, budget: float) -> pd.Series:
-    return pd.Series({"a": law.a, "b": law.b, "G": law.G, "tokens_per_parameter": law.tokens_per_parameter(budget)})
+    return pd.Series(
+        {
+            "a": law.a,
+            "b": law.b,
+            "G": law.G,
+            "tokens_per_parameter": law.tokens_per_parameter(budget),
+        }
+    )
 
 
 def _check_runs(N, D, loss, names, n_params=5):
-    columns = check_columns({names[0]: N, names[1]: D, names[2]: loss}, positive=names, n_params=n_params,
-                            model="the Chinchilla law")
-    return np.log(np.column_stack([columns[names[0]], columns[names[1]]])), np.log(columns[names[2]])
+    columns = check_columns(
+        {names[0]: N, names[1]: D, names[2]: loss},
+        positive=names,
+        n_params=n_params,
+        model="the Chinchilla law",
+    )
+    return np.log(np.column_stack([columns[names[0]], columns[names[1]]])), np.log(
+        columns[names[2]]
+    )
 
 
-def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None, engine: str = "batched",
-                   options=None, bounds=None, budget: float = GOPHER_BUDGET, names=("N", "D", "loss")) -> FitResult:
+def fit_parametric(
+    N,
+    D,
+    loss,
+    *,
+    delta: float = 1e-3,
+    reduction: str = "sum",
+    starts=None,
+    engine: str = "batched",
+    options=None,
+    bounds=None,
+    budget: float = GOPHER_BUDGET,
+    names=("N", "D", "loss"),
+) -> FitResult:
     """Approach 3 of Hoffmann et al. (2022): fit ``L = E + A/N**alpha + B/D**beta`` to final losses.
 
     The defaults reproduce the paper's recipe: Huber loss (delta = 1e-3) on
@@ -274,18 +303,47 @@ def fit_parametric(N, D, loss, *, delta: float = 1e-3, reduction: str = "sum", s
     """
     logx, logy = _check_runs(N, D, loss, names)
     starts = hoffmann_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
-    outcome = minimise_huber_log(logx, logy, starts, delta=delta, reduction=reduction, engine=engine,
-                                 options=options, names=("e", "a", "alpha", "b", "beta"), bounds=bounds)
+    outcome = minimise_huber_log(
+        logx,
+        logy,
+        starts,
+        delta=delta,
+        reduction=reduction,
+        engine=engine,
+        options=options,
+        names=("e", "a", "alpha", "b", "beta"),
+        bounds=bounds,
+    )
     law = _theta_to_law(outcome.x)
-    return huber_log_result(outcome, model="L = E + A / N^alpha + B / D^beta",
-                            params={"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta},
-                            law=law, delta=delta, reduction=reduction, engine=engine, n_obs=int(logy.size),
-                            settings={"Budget for D/N [FLOPs]": budget}, derived=_derived(law, budget))
+    return huber_log_result(
+        outcome,
+        model="L = E + A / N^alpha + B / D^beta",
+        params={"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta},
+        law=law,
+        delta=delta,
+        reduction=reduction,
+        engine=engine,
+        n_obs=int(logy.size),
+        settings={"Budget for D/N [FLOPs]": budget},
+        derived=_derived(law, budget),
+    )
 
 
-def bootstrap_parametric(N, D, loss, *, n_resamples: int = 4000, seed: int = 0, budget: float = GOPHER_BUDGET,
-                         delta: float = 1e-3, reduction: str = "sum", fit: FitResult | None = None,
-                         sampler: str = "generator", names=("N", "D", "loss"), progress=None) -> BootstrapResult:
+def bootstrap_parametric(
+    N,
+    D,
+    loss,
+    *,
+    n_resamples: int = 4000,
+    seed: int = 0,
+    budget: float = GOPHER_BUDGET,
+    delta: float = 1e-3,
+    reduction: str = "sum",
+    fit: FitResult | None = None,
+    sampler: str = "generator",
+    names=("N", "D", "loss"),
+    progress=None,
+) -> BootstrapResult:
     """Bootstrap Approach 3: resample runs with replacement, refit all resamples at once.
 
     Each resample is refitted from the full-data optimum by batched BFGS on
@@ -317,12 +375,36 @@ def bootstrap_parametric(N, D, loss, *, n_resamples: int = 4000, seed: int = 0, 
     """
     logx, logy = _check_runs(N, D, loss, names)
     if fit is None:
-        fit = fit_parametric(np.exp(logx[:, 0]), np.exp(logx[:, 1]), np.exp(logy), delta=delta,
-                             reduction=reduction, budget=budget)
+        fit = fit_parametric(
+            np.exp(logx[:, 0]),
+            np.exp(logx[:, 1]),
+            np.exp(logy),
+            delta=delta,
+            reduction=reduction,
+            budget=budget,
+        )
     counts = resample_counts(logy.size, n_resamples, seed, sampler=sampler)
-    ends, converged = refit_huber_log(logx, logy, fit.x, counts, delta=delta, reduction=reduction, progress=progress)
+    ends, converged = refit_huber_log(
+        logx, logy, fit.x, counts, delta=delta, reduction=reduction, progress=progress
+    )
     laws = [_theta_to_law(theta) for theta in ends[converged]]
-    samples = pd.DataFrame([{"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta,
-                             **_derived(law, budget)} for law in laws])
-    return BootstrapResult(samples=samples, estimate=pd.concat([fit.params, fit.derived]), n_resamples=n_resamples,
-                           n_failed=int((~converged).sum()), seed=seed)
+    samples = pd.DataFrame(
+        [
+            {
+                "E": law.E,
+                "A": law.A,
+                "B": law.B,
+                "alpha": law.alpha,
+                "beta": law.beta,
+                **_derived(law, budget),
+            }
+            for law in laws
+        ]
+    )
+    return BootstrapResult(
+        samples=samples,
+        estimate=pd.concat([fit.params, fit.derived]),
+        n_resamples=n_resamples,
+        n_failed=int((~converged).sum()),
+        seed=seed,
+    )

@@ -40,9 +40,9 @@ def _epoch2024(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _projections(raw: pd.DataFrame) -> pd.DataFrame:
-    return raw.rename(columns={"params": "N", "flops": "C", "tokens": "D", "flops_gopher_units": "C_gopher_units"})[
-        ["approach", "N", "D", "C", "C_gopher_units", "source"]
-    ]
+    return raw.rename(
+        columns={"params": "N", "flops": "C", "tokens": "D", "flops_gopher_units": "C_gopher_units"}
+    )[["approach", "N", "D", "C", "C_gopher_units", "source"]]
 
 
 def _exponents(raw: pd.DataFrame) -> pd.DataFrame:
@@ -57,29 +57,66 @@ def _models(raw: pd.DataFrame) -> pd.DataFrame:
 
 def _porian_points(raw: pd.DataFrame) -> pd.DataFrame:
     frame = raw.rename(columns={"flops": "C", "n": "N", "t": "D"})
-    return frame[_PORIAN_CONFIG + ["C", "N", "D", "loss"]]
+    return frame[[*_PORIAN_CONFIG, "C", "N", "D", "loss"]]
 
 
 def _porian_optima(raw: pd.DataFrame) -> pd.DataFrame:
-    frame = raw.rename(columns={"flops": "C", "n_star": "N_opt", "t_star": "D_opt",
-                                "tokens_per_param_star": "tokens_per_parameter", "loss_star": "loss_opt"})
+    frame = raw.rename(
+        columns={
+            "flops": "C",
+            "n_star": "N_opt",
+            "t_star": "D_opt",
+            "tokens_per_param_star": "tokens_per_parameter",
+            "loss_star": "loss_opt",
+        }
+    )
     return frame.drop(columns=["source_table"])
 
 
 def _porian_fits(raw: pd.DataFrame) -> pd.DataFrame:
-    return raw.rename(columns={"a_n_exponent": "a", "b_t_exponent": "b",
-                               "n_star_at_5.88e23": "N_opt_at_5.88e23"}).drop(columns=["source_table"])
+    return raw.rename(
+        columns={"a_n_exponent": "a", "b_t_exponent": "b", "n_star_at_5.88e23": "N_opt_at_5.88e23"}
+    ).drop(columns=["source_table"])
 
 
 def _datablations(raw: pd.DataFrame) -> pd.DataFrame:
-    frame = raw.rename(columns={"params": "N", "tokens": "D", "unique_tokens": "U", "val_loss": "loss"})
-    return frame[["run_name", "N", "D", "U", "epochs", "loss", "dataset", "seed", "variant", "in_default_fit", "note"]]
+    frame = raw.rename(
+        columns={"params": "N", "tokens": "D", "unique_tokens": "U", "val_loss": "loss"}
+    )
+    return frame[
+        [
+            "run_name",
+            "N",
+            "D",
+            "U",
+            "epochs",
+            "loss",
+            "dataset",
+            "seed",
+            "variant",
+            "in_default_fit",
+            "note",
+        ]
+    ]
 
 
 def _goyal_params(raw: pd.DataFrame) -> pd.DataFrame:
     frame = raw.rename(columns={"pool_size_samples": "size", "a_code": "a"})
-    return frame[["fit_id", "objective", "metric", "pool", "pool_label", "size", "a", "b", "tau", "d",
-                  "fit_objective_value"]]
+    return frame[
+        [
+            "fit_id",
+            "objective",
+            "metric",
+            "pool",
+            "pool_label",
+            "size",
+            "a",
+            "b",
+            "tau",
+            "d",
+            "fit_objective_value",
+        ]
+    ]
 
 
 def _as_is(raw: pd.DataFrame) -> pd.DataFrame:
@@ -99,23 +136,37 @@ DATASETS: dict[str, Dataset] = {
     "epoch2024": Dataset(
         "epoch2024/svg_extracted_data.csv",
         "Hoffmann et al. (2022) Fig. 4 runs, reconstructed by Besiroglu et al. (2024): 245 final losses",
-        {"N": "parameters, embeddings included", "D": "tokens, C / (6 N)", "C": "training FLOPs",
-         "loss": "final training loss [nats/token]",
-         "in_default_fit": "True except the 5 highest losses (Besiroglu et al.'s filter; 240 rows)"},
+        {
+            "N": "parameters, embeddings included",
+            "D": "tokens, C / (6 N)",
+            "C": "training FLOPs",
+            "loss": "final training loss [nats/token]",
+            "in_default_fit": "True except the 5 highest losses (Besiroglu et al.'s filter; 240 rows)",
+        },
         _epoch2024,
     ),
     "hoffmann2022_projections": Dataset(
         "hoffmann2022/table3_tableA3_projections.csv",
         "Hoffmann et al. (2022) Table 3 and Table A3: compute-optimal projections of Approaches 1-3",
-        {"approach": "1, 2 or 3", "N": "parameters", "D": "tokens", "C": "FLOPs, as printed",
-         "C_gopher_units": "FLOPs in units of 5.76e23 (Table 3 only)", "source": "table, and flagged typos"},
+        {
+            "approach": "1, 2 or 3",
+            "N": "parameters",
+            "D": "tokens",
+            "C": "FLOPs, as printed",
+            "C_gopher_units": "FLOPs in units of 5.76e23 (Table 3 only)",
+            "source": "table, and flagged typos",
+        },
         _projections,
     ),
     "hoffmann2022_exponents": Dataset(
         "hoffmann2022/table2_exponents.csv",
         "Hoffmann et al. (2022) Tables 2 and A2: exponents a (N_opt ~ C^a) and b (D_opt ~ C^b)",
-        {"approach": "method", "a, a_p10, a_p90": "point estimate and 10th/90th percentiles",
-         "b, b_p10, b_p90": "same for b", "note": "source"},
+        {
+            "approach": "method",
+            "a, a_p10, a_p90": "point estimate and 10th/90th percentiles",
+            "b, b_p10, b_p90": "same for b",
+            "note": "source",
+        },
         _exponents,
     ),
     "hoffmann2022_models": Dataset(
@@ -127,62 +178,97 @@ DATASETS: dict[str, Dataset] = {
     "porian2024_isoflop": Dataset(
         "porian2024/isoflop_points.csv",
         "Porian et al. (2024) IsoFLOP points: 15 configurations x 12 budgets, 1745 rows",
-        {**_PORIAN_CONFIG_DOC, "C": "FLOP budget under the configuration's accounting",
-         "N": "parameters under the configuration's convention", "D": "tokens, C / (6 N)",
-         "loss": "loss at (N, D) [nats/token]"},
+        {
+            **_PORIAN_CONFIG_DOC,
+            "C": "FLOP budget under the configuration's accounting",
+            "N": "parameters under the configuration's convention",
+            "D": "tokens, C / (6 N)",
+            "loss": "loss at (N, D) [nats/token]",
+        },
         _porian_points,
     ),
     "porian2024_optima": Dataset(
         "porian2024/isoflop_optima.csv",
         "Porian et al. (2024) per-budget optima (Akima interpolation, seed bootstrap)",
-        {**_PORIAN_CONFIG_DOC, "C": "FLOPs", "N_opt, D_opt": "optimal parameters and tokens",
-         "tokens_per_parameter": "D_opt / N_opt", "loss_opt": "loss at the optimum",
-         "*_std_log": "bootstrap standard deviations of the logs"},
+        {
+            **_PORIAN_CONFIG_DOC,
+            "C": "FLOPs",
+            "N_opt, D_opt": "optimal parameters and tokens",
+            "tokens_per_parameter": "D_opt / N_opt",
+            "loss_opt": "loss at the optimum",
+            "*_std_log": "bootstrap standard deviations of the logs",
+        },
         _porian_optima,
     ),
     "porian2024_fits": Dataset(
         "porian2024/fit_summary.csv",
         "Porian et al. (2024) power-law fits N_opt = n_coef * C^a per configuration",
-        {**_PORIAN_CONFIG_DOC, "a, a_ci95_lo, a_ci95_hi": "exponent and 95% interval",
-         "b, t_coef": "tokens fit", "ratio_exponent, ratio_coef": "tokens-per-parameter fit",
-         "N_opt_at_5.88e23": "extrapolated optimum at Chinchilla's compute"},
+        {
+            **_PORIAN_CONFIG_DOC,
+            "a, a_ci95_lo, a_ci95_hi": "exponent and 95% interval",
+            "b, t_coef": "tokens fit",
+            "ratio_exponent, ratio_coef": "tokens-per-parameter fit",
+            "N_opt_at_5.88e23": "extrapolated optimum at Chinchilla's compute",
+        },
         _porian_fits,
     ),
     "datablations_c4": Dataset(
         "datablations/c4_final_val_loss.csv",
         "Muennighoff et al. (2023) C4 runs with repeated data: 308 final validation losses, 182 in the default fit",
-        {"run_name": "the authors' model key", "N": "parameters", "D": "tokens trained on",
-         "U": "unique tokens", "epochs": "D / U", "loss": "final C4 validation loss [nats/token]",
-         "dataset": "c4 or c4_dedup", "seed, variant, note": "run details",
-         "in_default_fit": "True for the 182 runs of the authors' fit"},
+        {
+            "run_name": "the authors' model key",
+            "N": "parameters",
+            "D": "tokens trained on",
+            "U": "unique tokens",
+            "epochs": "D / U",
+            "loss": "final C4 validation loss [nats/token]",
+            "dataset": "c4 or c4_dedup",
+            "seed, variant, note": "run details",
+            "in_default_fit": "True for the 182 runs of the authors' fit",
+        },
         _datablations,
     ),
     "goyal2024_params": Dataset(
         "goyal2024/parameter_values_tidy.csv",
         "Goyal et al. (2024) released fits: utility b and half-life tau per T-MARS pool (ImageNet error)",
-        {"fit_id": "tmars_imagenet1k_utility (the paper's law) or _data (effective-data baseline)",
-         "objective, metric": "fitted law and metric", "pool, pool_label": "T-MARS percentile bucket",
-         "size": "samples in the pool", "a": "the code's shared scale a (inside the power)",
-         "b": "utility exponent (< 0)", "tau": "repetition half-life [epochs]",
-         "d": "irreducible error (NaN where not recorded)", "fit_objective_value": "mean SSE over pools"},
+        {
+            "fit_id": "tmars_imagenet1k_utility (the paper's law) or _data (effective-data baseline)",
+            "objective, metric": "fitted law and metric",
+            "pool, pool_label": "T-MARS percentile bucket",
+            "size": "samples in the pool",
+            "a": "the code's shared scale a (inside the power)",
+            "b": "utility exponent (< 0)",
+            "tau": "repetition half-life [epochs]",
+            "d": "irreducible error (NaN where not recorded)",
+            "fit_objective_value": "mean SSE over pools",
+        },
         _goyal_params,
     ),
     "mixinglaws_5mix": Dataset(
         "mixinglaws/5mix_grouped.csv",
         "Ye et al. (2024) runs on five Pile domain groups: proportions, step and per-group validation loss, 1420 rows",
-        {"model": "model size label (70M, 160M, 305M, 410M, 1B)", "run_id": "run",
-         "p_academic, p_prose, p_dialogue, p_symbolic, p_internet": "training proportions (sum 1)",
-         "step": "optimizer step (1,048,576 tokens each)",
-         "loss_academic, loss_prose, loss_dialogue, loss_symbolic, loss_internet": "validation loss per group "
-         "[nats/token], share-weighted mean over the group's Pile subsets",
-         "loss_pile_weighted": "overall Pile validation loss [nats/token]"},
+        {
+            "model": "model size label (70M, 160M, 305M, 410M, 1B)",
+            "run_id": "run",
+            "p_academic, p_prose, p_dialogue, p_symbolic, p_internet": "training proportions (sum 1)",
+            "step": "optimizer step (1,048,576 tokens each)",
+            "loss_academic, loss_prose, loss_dialogue, loss_symbolic, loss_internet": "validation loss per group "
+            "[nats/token], share-weighted mean over the group's Pile subsets",
+            "loss_pile_weighted": "overall Pile validation loss [nats/token]",
+        },
         _as_is,
     ),
     "mixture_baselines": Dataset(
         "mixture_baselines/mixture_baselines.csv",
         "Published domain proportions: The Pile, SlimPajama, RedPajama, LLaMA-1, DoReMi, RegMix (243 rows)",
-        {"dataset": "corpus", "mixture": "which published mixture", "domain": "domain",
-         "value": "proportion (or raw size, see basis)", "basis": "what the value counts", "source": "publication"},
+        {
+            "dataset": "corpus",
+            "mixture": "which published mixture",
+            "domain": "domain",
+            "value": "proportion (or raw size, see basis)",
+            "basis": "what the value counts",
+            "source": "publication",
+        },
         _as_is,
     ),
 }
@@ -191,7 +277,8 @@ DATASETS: dict[str, Dataset] = {
 def available() -> pd.DataFrame:
     """Names, descriptions and files of every dataset :func:`load` knows."""
     return pd.DataFrame(
-        [(name, d.description, d.path) for name, d in DATASETS.items()], columns=["name", "description", "file"]
+        [(name, d.description, d.path) for name, d in DATASETS.items()],
+        columns=["name", "description", "file"],
     ).set_index("name")
 
 
@@ -224,5 +311,7 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     dataset = DATASETS[name]
     path = Path(DATA_DIR if data_dir is None else data_dir) / dataset.path
     if not path.is_file():
-        raise FileNotFoundError(f"dataset {name!r} expects its file at {path}, which does not exist")
+        raise FileNotFoundError(
+            f"dataset {name!r} expects its file at {path}, which does not exist"
+        )
     return dataset.tidy(pd.read_csv(path))

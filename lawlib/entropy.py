@@ -32,8 +32,10 @@ def _codes(tokens) -> np.ndarray:
     tokens = list(tokens)
     if len(tokens) < 2:
         raise ValueError(f"need at least 2 tokens, got {len(tokens)}")
-    _, codes = np.unique(np.array(tokens, dtype=object if not isinstance(tokens[0], (int, np.integer)) else int),
-                         return_inverse=True)
+    _, codes = np.unique(
+        np.array(tokens, dtype=object if not isinstance(tokens[0], (int, np.integer)) else int),
+        return_inverse=True,
+    )
     return codes.ravel()
 
 
@@ -101,8 +103,13 @@ def conditional_entropy(tokens, *, correction: bool = True, base: float = 2.0) -
     return _convert(value, base)
 
 
-def domain_entropies(texts: Mapping[str, str] | Mapping[str, Sequence], *, n_tokens: int, unit: str = "word",
-                     base: float = 2.0) -> pd.DataFrame:
+def domain_entropies(
+    texts: Mapping[str, str] | Mapping[str, Sequence],
+    *,
+    n_tokens: int,
+    unit: str = "word",
+    base: float = 2.0,
+) -> pd.DataFrame:
     """Unigram, joint and conditional entropies of each domain on its first `n_tokens` tokens.
 
     Parameters
@@ -123,7 +130,9 @@ def domain_entropies(texts: Mapping[str, str] | Mapping[str, Sequence], *, n_tok
     for name, text in texts.items():
         tokens = tokenize(text, unit) if isinstance(text, str) else list(text)
         if len(tokens) < n_tokens:
-            raise ValueError(f"domain {name!r} has {len(tokens)} tokens, fewer than n_tokens = {n_tokens}")
+            raise ValueError(
+                f"domain {name!r} has {len(tokens)} tokens, fewer than n_tokens = {n_tokens}"
+            )
         sample = tokens[:n_tokens]
         rows[name] = {
             "unigram": unigram_entropy(sample, base=base),
@@ -208,7 +217,14 @@ def python_corpora() -> dict[str, str]:
                 doc = ast.get_docstring(node)
                 if doc:
                     docstrings.append(doc)
-    changelog = "\n".join((stdlib / "idlelib" / name).read_text(encoding="utf-8", errors="replace")
-                          for name in ("NEWS.txt", "NEWS2x.txt", "HISTORY.txt") if (stdlib / "idlelib" / name).exists())
-    return {"code": code, "docstrings": "\n".join(docstrings), "reference": "\n".join(topics[k] for k in sorted(topics)),
-            "changelog": changelog}
+    changelog = "\n".join(
+        (stdlib / "idlelib" / name).read_text(encoding="utf-8", errors="replace")
+        for name in ("NEWS.txt", "NEWS2x.txt", "HISTORY.txt")
+        if (stdlib / "idlelib" / name).exists()
+    )
+    return {
+        "code": code,
+        "docstrings": "\n".join(docstrings),
+        "reference": "\n".join(topics[k] for k in sorted(topics)),
+        "changelog": changelog,
+    }

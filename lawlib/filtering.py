@@ -61,7 +61,9 @@ class Pool:
     def single(cls, b: float, tau: float, size: float, name: str = "") -> Pool:
         """A pool with one utility ``b`` and half-life ``tau``."""
         if b >= 0 or tau <= 0 or size <= 0:
-            raise ValueError(f"a pool needs b < 0, tau > 0 and size > 0; got b={b!r}, tau={tau!r}, size={size!r}")
+            raise ValueError(
+                f"a pool needs b < 0, tau > 0 and size > 0; got b={b!r}, tau={tau!r}, size={size!r}"
+            )
         return cls(components=((float(b), float(tau), 1.0),), size=float(size), name=name)
 
     def utility(self, j):
@@ -92,25 +94,37 @@ def combine_pools(pools, name: str = "") -> Pool:
         raise ValueError("combine_pools needs at least one pool")
     sizes = {pool.size for pool in pools}
     if len(sizes) > 1:
-        raise ValueError(f"combine_pools needs pools of equal size (the theorem's assumption), got sizes {sorted(sizes)}")
+        raise ValueError(
+            f"combine_pools needs pools of equal size (the theorem's assumption), got sizes {sorted(sizes)}"
+        )
     p = len(pools)
     parts = tuple((b, p * tau, w / p) for pool in pools for b, tau, w in pool.components)
-    return Pool(components=parts, size=p * pools[0].size, name=name or " + ".join(pool.name for pool in pools))
+    return Pool(
+        components=parts,
+        size=p * pools[0].size,
+        name=name or " + ".join(pool.name for pool in pools),
+    )
 
 
 def _epoch_factors(pool: Pool, n, scale: float):
-    """First-pass term and the product of per-epoch factors, for samples seen n (array)."""
+    """First-pass term and the product of per-epoch factors, for samples seen n (array).
+
+    The product ``prod_{j>=1} (min(S (j+1), n) / (S j))**b_j`` is summed in logs:
+    repeats before the last one seen are complete (a cumulative sum over j), the
+    last one is partial. Its cost grows with the largest epoch count, not with
+    that count times the number of points.
+    """
     n = np.atleast_1d(np.asarray(n, dtype=float))
     if np.any(n <= 0):
         raise ValueError("samples seen n must be positive")
-    epochs = int(np.max(np.ceil(n / pool.size)))
     first = (scale * np.minimum(n, pool.size)) ** pool.utility(0)
-    product = np.ones_like(n)
-    for j in range(1, epochs):
-        upper = np.minimum(pool.size * (j + 1), n)
-        lower = pool.size * j
-        product *= np.where(n > lower, (upper / lower) ** pool.utility(j), 1.0)
-    return first, product
+    epochs = np.ceil(n / pool.size).astype(np.int64)  # passes touched by n samples, at least 1
+    repeats = np.arange(1, max(int(epochs.max()), 2))  # j = 1 .. largest repeat touched
+    complete = np.concatenate([[0.0], np.cumsum(pool.utility(repeats) * np.log1p(1.0 / repeats))])
+    last = np.maximum(epochs - 1, 1)  # the repeat in progress (unused where epochs == 1)
+    partial = pool.utility(last) * np.log(n / (pool.size * last))
+    log_product = np.where(epochs >= 2, complete[np.maximum(epochs - 2, 0)] + partial, 0.0)
+    return first, np.exp(log_product)
 
 
 def error_code_form(pool: Pool, n, a: float, d: float):
@@ -179,11 +193,16 @@ def best_pool(candidates, n, *, a: float, d: float, form: str = "code") -> pd.Da
     DataFrame indexed by n, one error column per candidate (by name), plus
     ``best`` (the winning name) and ``best_error``: the Pareto frontier.
     """
-    error = {"code": error_code_form, "paper": lambda pool, n, a, d: error_paper_form(pool, n, paper_scale(a, pool), d)}
+    error = {
+        "code": error_code_form,
+        "paper": lambda pool, n, a, d: error_paper_form(pool, n, paper_scale(a, pool), d),
+    }
     if form not in error:
         raise ValueError(f"form must be 'code' or 'paper', got {form!r}")
     n = np.atleast_1d(np.asarray(n, dtype=float))
-    frame = pd.DataFrame({pool.name: error[form](pool, n, a, d) for pool in candidates}, index=pd.Index(n, name="n"))
+    frame = pd.DataFrame(
+        {pool.name: error[form](pool, n, a, d) for pool in candidates}, index=pd.Index(n, name="n")
+    )
     frame["best"] = frame.idxmin(axis=1)
     frame["best_error"] = frame.drop(columns="best").min(axis=1)
     return frame
@@ -194,11 +213,23 @@ def switch_points(frontier: pd.DataFrame) -> pd.DataFrame:
     best = frontier["best"].to_numpy()
     n = frontier.index.to_numpy()
     change = np.flatnonzero(best[1:] != best[:-1])
-    return pd.DataFrame({"n": np.sqrt(n[change] * n[change + 1]), "from": best[change], "to": best[change + 1]})
+    return pd.DataFrame(
+        {"n": np.sqrt(n[change] * n[change + 1]), "from": best[change], "to": best[change + 1]}
+    )
 
 
-def fit_pool(n, error, *, size: float, a: float, d: float, b_grid=None, tau_grid=None, name: str = "",
-             names=("n", "error")) -> FitResult:
+def fit_pool(
+    n,
+    error,
+    *,
+    size: float,
+    a: float,
+    d: float,
+    b_grid=None,
+    tau_grid=None,
+    name: str = "",
+    names=("n", "error"),
+) -> FitResult:
     """Fit a pool's utility b and half-life tau to measured error, with the code form and a, d fixed.
 
     The released code's grid search (b on linspace(-0.005, -0.5, 100), tau on
@@ -222,7 +253,9 @@ def fit_pool(n, error, *, size: float, a: float, d: float, b_grid=None, tau_grid
     FitResult
         ``law`` is the fitted :class:`Pool`; params ``b`` and ``tau``.
     """
-    columns = check_columns({names[0]: n, names[1]: error}, positive=names, n_params=2, model="a pool")
+    columns = check_columns(
+        {names[0]: n, names[1]: error}, positive=names, n_params=2, model="a pool"
+    )
     n, y = columns[names[0]], columns[names[1]]
     b_grid = np.linspace(-0.005, -0.5, 100) if b_grid is None else np.asarray(b_grid, dtype=float)
     tau_grid = np.linspace(1, 10, 100) if tau_grid is None else np.asarray(tau_grid, dtype=float)
@@ -240,8 +273,15 @@ def fit_pool(n, error, *, size: float, a: float, d: float, b_grid=None, tau_grid
         theta = np.atleast_2d(theta)
         values = np.array([sse(*row) for row in theta])
         steps = np.array([1e-7, 1e-6])
-        grads = np.array([[(sse(*(row + h * unit)) - sse(*(row - h * unit))) / (2 * h)
-                           for unit, h in zip(np.eye(2), steps)] for row in theta])
+        grads = np.array(
+            [
+                [
+                    (sse(*(row + h * unit)) - sse(*(row - h * unit))) / (2 * h)
+                    for unit, h in zip(np.eye(2), steps, strict=True)
+                ]
+                for row in theta
+            ]
+        )
         return values, grads
 
     outcome = multistart(objective, start[None], engine="scipy", names=("b", "tau"))
@@ -259,8 +299,12 @@ def fit_pool(n, error, *, size: float, a: float, d: float, b_grid=None, tau_grid
         start_objectives=np.array([float(grid_values.min())]),
         n_obs=int(y.size),
         x=outcome.x,
-        settings={"Pool size": size, "a (fixed)": a, "d (fixed)": d,
-                  "Grid": f"{b_grid.size} b x {tau_grid.size} tau, then L-BFGS-B from the best"},
+        settings={
+            "Pool size": size,
+            "a (fixed)": a,
+            "d (fixed)": d,
+            "Grid": f"{b_grid.size} b x {tau_grid.size} tau, then L-BFGS-B from the best",
+        },
         derived=pd.Series({"grid_b": float(start[0]), "grid_tau": float(start[1])}),
         notes=notes,
     )

@@ -48,8 +48,11 @@ def _terms(theta, logx):
     """Exponents of the terms, shifted by their maximum, and the shift (S, n)."""
     theta = np.atleast_2d(np.asarray(theta, dtype=float))
     e = theta[:, :1]
-    terms = [theta[:, 1 + 2 * j, None] - theta[:, 2 + 2 * j, None] * logx[None, :, j] for j in range(logx.shape[1])]
-    top = np.maximum.reduce([np.broadcast_to(e, terms[0].shape)] + terms)
+    terms = [
+        theta[:, 1 + 2 * j, None] - theta[:, 2 + 2 * j, None] * logx[None, :, j]
+        for j in range(logx.shape[1])
+    ]
+    top = np.maximum.reduce([np.broadcast_to(e, terms[0].shape), *terms])
     return [np.exp(e - top)] + [np.exp(term - top) for term in terms], top
 
 
@@ -101,7 +104,10 @@ def huber_log_objective(theta, logx, logy, delta: float, reduction: str = "sum",
     exps, top = _terms(theta, logx)
     total = sum(exps)
     residual = top + np.log(total) - logy
-    losses, pull = huber(residual, delta), np.clip(residual, -delta, delta) / total  # pull: d huber / d log L̂
+    losses, pull = (
+        huber(residual, delta),
+        np.clip(residual, -delta, delta) / total,
+    )  # pull: d huber / d log L̂
     if weights is not None:
         losses, pull = losses * weights, pull * weights
     value = losses.sum(axis=1)
@@ -137,7 +143,9 @@ class HuberLogProblem:
         Point multiplicities; 2-D gives one row per start (bootstrap resamples).
     """
 
-    def __init__(self, logx, logy, delta: float, reduction: str = "sum", centre: bool = True, weights=None):
+    def __init__(
+        self, logx, logy, delta: float, reduction: str = "sum", centre: bool = True, weights=None
+    ):
         self.shift = logx.mean(axis=0) if centre else np.zeros(logx.shape[1])
         self.logx = logx - self.shift
         self.logy = logy
@@ -159,9 +167,10 @@ class HuberLogProblem:
             weights = weights[rows]
 
         def part(i):
-            chunk = weights if weights is None or weights.ndim == 1 else weights[i:i + CHUNK_ROWS]
-            return huber_log_objective(theta[i:i + CHUNK_ROWS], self.logx, self.logy, self.delta, self.reduction,
-                                       chunk)
+            chunk = weights if weights is None or weights.ndim == 1 else weights[i : i + CHUNK_ROWS]
+            return huber_log_objective(
+                theta[i : i + CHUNK_ROWS], self.logx, self.logy, self.delta, self.reduction, chunk
+            )
 
         if theta.shape[0] <= CHUNK_ROWS:
             return part(0)
@@ -181,8 +190,18 @@ class HuberLogProblem:
         return theta
 
 
-def minimise_huber_log(logx, logy, starts, *, delta: float, reduction: str = "sum", engine: str = "batched",
-                       options=None, names=None, bounds=None):
+def minimise_huber_log(
+    logx,
+    logy,
+    starts,
+    *,
+    delta: float,
+    reduction: str = "sum",
+    engine: str = "batched",
+    options=None,
+    names=None,
+    bounds=None,
+):
     """Fit ``E + sum_j A_j x_j**(-alpha_j)`` to `logy` from every start; see :func:`lawlib.optimize.multistart`.
 
     Parameters
@@ -209,9 +228,19 @@ def minimise_huber_log(logx, logy, starts, *, delta: float, reduction: str = "su
     """
     centre = engine == "batched" and bounds is None
     problem = HuberLogProblem(logx, logy, delta, reduction, centre=centre)
-    outcome = multistart(problem, problem.to_internal(starts), names=names, options=options,
-                         engine=engine if bounds is None else "scipy", bounds=bounds)
-    return replace(outcome, x=problem.to_external(outcome.x), end_points=problem.to_external(outcome.end_points))
+    outcome = multistart(
+        problem,
+        problem.to_internal(starts),
+        names=names,
+        options=options,
+        engine=engine if bounds is None else "scipy",
+        bounds=bounds,
+    )
+    return replace(
+        outcome,
+        x=problem.to_external(outcome.x),
+        end_points=problem.to_external(outcome.end_points),
+    )
 
 
 #: How each engine is described in a fit's summary.
@@ -221,8 +250,19 @@ OPTIMISER = {
 }
 
 
-def huber_log_result(outcome, *, model: str, params: dict, law, delta: float, reduction: str, engine: str,
-                     n_obs: int, settings: dict | None = None, derived=None):
+def huber_log_result(
+    outcome,
+    *,
+    model: str,
+    params: dict,
+    law,
+    delta: float,
+    reduction: str,
+    engine: str,
+    n_obs: int,
+    settings: dict | None = None,
+    derived=None,
+):
     """Wrap a :func:`minimise_huber_log` outcome as a :class:`lawlib.FitResult`.
 
     Cautions found by the optimiser go into ``notes`` and are also raised as
@@ -243,7 +283,12 @@ def huber_log_result(outcome, *, model: str, params: dict, law, delta: float, re
         start_objectives=outcome.start_values,
         n_obs=n_obs,
         x=outcome.x,
-        settings={"Huber delta": delta, "Reduction": reduction, "Optimiser": OPTIMISER[engine], **(settings or {})},
+        settings={
+            "Huber delta": delta,
+            "Reduction": reduction,
+            "Optimiser": OPTIMISER[engine],
+            **(settings or {}),
+        },
         derived=pd.Series(dtype=float) if derived is None else derived,
         notes=notes,
     )

@@ -65,8 +65,18 @@ class MultistartOutcome:
     notes: list[str] = field(default_factory=list)
 
 
-def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12, max_halvings: int = 60,
-                 max_step: float = 1.0, merge: float = 0.0, merge_every: int = 5, abandon: float = np.inf):
+def batched_bfgs(
+    objective,
+    starts,
+    *,
+    max_iter: int = 400,
+    rtol: float = 1e-12,
+    max_halvings: int = 60,
+    max_step: float = 1.0,
+    merge: float = 0.0,
+    merge_every: int = 5,
+    abandon: float = np.inf,
+):
     """Run BFGS from every row of `starts` at once.
 
     Parameters
@@ -112,7 +122,7 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
     # First step: 0.1 along the steepest descent direction, in parameter units.
     scale = 0.1 / np.maximum(np.linalg.norm(g, axis=1), 1e-300)
     hessian_inv = eye[None] * scale[:, None, None]
-    fresh = np.ones(n_starts, dtype=bool)          # no curvature pair seen yet
+    fresh = np.ones(n_starts, dtype=bool)  # no curvature pair seen yet
     active = np.isfinite(f)
     converged = np.zeros(n_starts, dtype=bool)
     leader = np.arange(n_starts)
@@ -123,7 +133,10 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
             _, first = np.unique(np.round(x[order] / merge), axis=0, return_index=True)
             keep = np.zeros(n_starts, dtype=bool)
             keep[order[first]] = True
-            cell = {tuple(k): order[i] for k, i in zip(np.round(x[order[first]] / merge), first)}
+            cell = {
+                tuple(k): order[i]
+                for k, i in zip(np.round(x[order[first]] / merge), first, strict=True)
+            }
             for i in idx[~keep[idx]]:
                 leader[i] = cell[tuple(np.round(x[i] / merge))]
             active[idx[~keep[idx]]] = False
@@ -132,7 +145,7 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
             break
         direction = -np.einsum("sij,sj->si", hessian_inv[idx], g[idx])
         slope = np.einsum("si,si->s", g[idx], direction)
-        uphill = slope >= 0                        # lost positive definiteness: restart from steepest descent
+        uphill = slope >= 0  # lost positive definiteness: restart from steepest descent
         if uphill.any():
             hessian_inv[idx[uphill]] = eye * scale[idx[uphill], None, None]
             direction[uphill] = -g[idx[uphill]] * scale[idx[uphill], None]
@@ -144,7 +157,9 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
         for _ in range(max_halvings):
             trial = x[idx[pending]] + step[pending, None] * direction[pending]
             f_trial, g_trial = objective(trial, idx[pending])
-            ok = np.isfinite(f_trial) & (f_trial <= f[idx[pending]] + 1e-4 * step[pending] * slope[pending])
+            ok = np.isfinite(f_trial) & (
+                f_trial <= f[idx[pending]] + 1e-4 * step[pending] * slope[pending]
+            )
             done = pending[ok]
             new_x[done], new_f[done], new_g[done] = trial[ok], f_trial[ok], g_trial[ok]
             accepted[done] = True
@@ -152,7 +167,7 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
             if pending.size == 0:
                 break
             step[pending] *= 0.5
-        stuck = idx[~accepted]                     # no step lowers f: a minimum to machine precision
+        stuck = idx[~accepted]  # no step lowers f: a minimum to machine precision
         active[stuck] = False
         converged[stuck] = True
         moved = idx[accepted]
@@ -163,13 +178,16 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
         curvature = np.einsum("si,si->s", s, y)
         usable = curvature > 1e-12 * np.linalg.norm(s, axis=1) * np.linalg.norm(y, axis=1)
         first = usable & fresh[moved]
-        if first.any():                            # Nocedal & Wright (6.20): scale before the first update
+        if first.any():  # Nocedal & Wright (6.20): scale before the first update
             gamma = curvature[first] / np.einsum("si,si->s", y[first], y[first])
             hessian_inv[moved[first]] = eye * gamma[:, None, None]
             fresh[moved[first]] = False
         rho = np.where(usable, 1.0 / np.where(usable, curvature, 1.0), 0.0)
         left = eye - rho[:, None, None] * s[:, :, None] * y[:, None, :]
-        updated = left @ hessian_inv[moved] @ left.transpose(0, 2, 1) + rho[:, None, None] * s[:, :, None] * s[:, None, :]
+        updated = (
+            left @ hessian_inv[moved] @ left.transpose(0, 2, 1)
+            + rho[:, None, None] * s[:, :, None] * s[:, None, :]
+        )
         hessian_inv[moved[usable]] = updated[usable]
         settled = (decrease <= rtol * np.abs(f[moved])) | (np.abs(g[moved]).max(axis=1) == 0)
         stalled = np.zeros(moved.size, dtype=bool)
@@ -177,7 +195,7 @@ def batched_bfgs(objective, starts, *, max_iter: int = 400, rtol: float = 1e-12,
             stalled = (f[moved] > abandon * np.nanmin(f)) & (decrease < 1e-5 * np.abs(f[moved]))
         active[moved[settled | stalled]] = False
         converged[moved[settled]] = True
-    while np.any(leader[leader] != leader):           # follow chains of merges to their end
+    while np.any(leader[leader] != leader):  # follow chains of merges to their end
         leader = leader[leader]
     return x[leader], f[leader], converged[leader]
 
@@ -197,11 +215,17 @@ def _confirm(run, local, maxiter):
     if retry.success:
         return retry, True, str(retry.message)
     if retry.fun >= run.fun - 1e-12 * abs(run.fun):
-        return run, True, "no step lowers the objective further (line search stopped at machine precision)"
+        return (
+            run,
+            True,
+            "no step lowers the objective further (line search stopped at machine precision)",
+        )
     return retry, False, str(retry.message)
 
 
-def multistart(objective, starts, *, bounds=None, names=None, tie_rtol=1e-6, options=None, engine="batched"):
+def multistart(
+    objective, starts, *, bounds=None, names=None, tie_rtol=1e-6, options=None, engine="batched"
+):
     """Minimise `objective` from every row of `starts`; keep the best end point.
 
     Parameters
@@ -256,11 +280,15 @@ def multistart(objective, starts, *, bounds=None, names=None, tie_rtol=1e-6, opt
     notes = []
     if bounds is not None:
         on_bound = [
-            names[i] for i, (low, high) in enumerate(bounds)
-            if (low is not None and np.isclose(run.x[i], low)) or (high is not None and np.isclose(run.x[i], high))
+            names[i]
+            for i, (low, high) in enumerate(bounds)
+            if (low is not None and np.isclose(run.x[i], low))
+            or (high is not None and np.isclose(run.x[i], high))
         ]
         if on_bound:
-            notes.append(f"the best fit sits on a bound for {', '.join(on_bound)}; widen the bounds or doubt the fit")
+            notes.append(
+                f"the best fit sits on a bound for {', '.join(on_bound)}; widen the bounds or doubt the fit"
+            )
     near = np.abs(values - run.fun) <= tie_rtol * max(abs(run.fun), np.finfo(float).tiny)
     scale = np.maximum(np.abs(run.x), 1e-8)
     apart = np.any(np.abs(ends - run.x) > 0.01 * scale, axis=1) & near
@@ -270,6 +298,11 @@ def multistart(objective, starts, *, bounds=None, names=None, tie_rtol=1e-6, opt
             "at different parameters: the optimum is not well identified"
         )
     return MultistartOutcome(
-        x=run.x, value=float(run.fun), converged=converged, message=message,
-        start_values=values, end_points=ends, notes=notes,
+        x=run.x,
+        value=float(run.fun),
+        converged=converged,
+        message=message,
+        start_values=values,
+        end_points=ends,
+        notes=notes,
     )

@@ -72,8 +72,18 @@ def start_grid(grid: dict[str, tuple[float, ...]] | None = None) -> np.ndarray:
     return np.array(list(itertools.product(grid["e"], grid["a"], grid["alpha"])), dtype=float)
 
 
-def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", starts=None, engine: str = "batched",
-                  options=None, x_name: str = "x", loss_name: str = "loss") -> FitResult:
+def fit_power_law(
+    x,
+    loss,
+    *,
+    delta: float = 1e-3,
+    reduction: str = "sum",
+    starts=None,
+    engine: str = "batched",
+    options=None,
+    x_name: str = "x",
+    loss_name: str = "loss",
+) -> FitResult:
     """Fit ``L = E + A * x**(-alpha)`` by Huber regression on log loss, from many starts.
 
     Parameters
@@ -108,18 +118,37 @@ def fit_power_law(x, loss, *, delta: float = 1e-3, reduction: str = "sum", start
     >>> [round(v, 4) for v in fit.params]
     [1.7, 400.0, 0.34]
     """
-    columns = check_columns({x_name: x, loss_name: loss}, positive=(x_name, loss_name),
-                            n_params=3, model="a power law with an irreducible term")
+    columns = check_columns(
+        {x_name: x, loss_name: loss},
+        positive=(x_name, loss_name),
+        n_params=3,
+        model="a power law with an irreducible term",
+    )
     logx = np.log(columns[x_name])[:, None]
     logy = np.log(columns[loss_name])
     starts = start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
-    outcome = minimise_huber_log(logx, logy, starts, delta=delta, reduction=reduction, engine=engine,
-                                 options=options, names=("e", "a", "alpha"))
+    outcome = minimise_huber_log(
+        logx,
+        logy,
+        starts,
+        delta=delta,
+        reduction=reduction,
+        engine=engine,
+        options=options,
+        names=("e", "a", "alpha"),
+    )
     e, a, alpha = outcome.x
     law = PowerLaw(E=float(np.exp(e)), A=float(np.exp(a)), alpha=float(alpha))
-    return huber_log_result(outcome, model="L = E + A * x^(-alpha)",
-                            params={"E": law.E, "A": law.A, "alpha": law.alpha}, law=law, delta=delta,
-                            reduction=reduction, engine=engine, n_obs=int(logy.size))
+    return huber_log_result(
+        outcome,
+        model="L = E + A * x^(-alpha)",
+        params={"E": law.E, "A": law.A, "alpha": law.alpha},
+        law=law,
+        delta=delta,
+        reduction=reduction,
+        engine=engine,
+        n_obs=int(logy.size),
+    )
 
 
 def fit_loglog_line(x, y, *, x_name: str = "x", y_name: str = "y") -> FitResult:
@@ -146,8 +175,12 @@ def fit_loglog_line(x, y, *, x_name: str = "x", y_name: str = "y") -> FitResult:
     >>> round(float(fit.derived["slope"]), 6)
     0.5
     """
-    columns = check_columns({x_name: x, y_name: y}, positive=(x_name, y_name),
-                            n_params=2, model="a straight line in log-log space")
+    columns = check_columns(
+        {x_name: x, y_name: y},
+        positive=(x_name, y_name),
+        n_params=2,
+        model="a straight line in log-log space",
+    )
     logx, logy = np.log(columns[x_name]), np.log(columns[y_name])
     slope, intercept = np.polyfit(logx, logy, 1)
     law = PowerLaw(E=0.0, A=float(np.exp(intercept)), alpha=float(-slope))
@@ -156,7 +189,9 @@ def fit_loglog_line(x, y, *, x_name: str = "x", y_name: str = "y") -> FitResult:
         model="y = A * x^(-alpha)",
         params=pd.Series({"A": law.A, "alpha": law.alpha}),
         law=law,
-        objective=Objective(float(huber(residual, np.inf).sum()), objective_definition(np.inf, "sum", logy.size)),
+        objective=Objective(
+            float(huber(residual, np.inf).sum()), objective_definition(np.inf, "sum", logy.size)
+        ),
         converged=True,
         message="closed form: ordinary least squares in log-log space",
         start_objectives=np.array([]),

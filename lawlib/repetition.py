@@ -47,11 +47,15 @@ class DataConstrainedLaw:
     @classmethod
     def muennighoff2023(cls) -> DataConstrainedLaw:
         """The published constants (huggingface/datablations README, commit 1370131)."""
-        law = ChinchillaLaw.from_logs(e=0.6254804, a=6.255414, b=7.3049974, alpha=0.3526596, beta=0.3526596)
+        law = ChinchillaLaw.from_logs(
+            e=0.6254804, a=6.255414, b=7.3049974, alpha=0.3526596, beta=0.3526596
+        )
         return cls.from_chinchilla(law, R_D_star=15.387756, R_N_star=5.309743)
 
     @classmethod
-    def from_chinchilla(cls, law: ChinchillaLaw, *, R_D_star: float, R_N_star: float) -> DataConstrainedLaw:
+    def from_chinchilla(
+        cls, law: ChinchillaLaw, *, R_D_star: float, R_N_star: float
+    ) -> DataConstrainedLaw:
         """Add decay constants to a Chinchilla law."""
         return cls(law.E, law.A, law.B, law.alpha, law.beta, R_D_star, R_N_star)
 
@@ -88,14 +92,20 @@ class DataConstrainedLaw:
 
 
 def _check_runs(N, D, U, loss, names=("N", "D", "U", "loss")):
-    columns = check_columns(dict(zip(names, (N, D, U, loss))), positive=names, n_params=2,
-                            model="the decay constants")
+    columns = check_columns(
+        dict(zip(names, (N, D, U, loss), strict=True)),
+        positive=names,
+        n_params=2,
+        model="the decay constants",
+    )
     over = columns[names[2]] > columns[names[1]] * (1 + 1e-12)
     if over.any():
         first = int(np.flatnonzero(over)[0])
-        raise ValueError(f"column {names[2]!r}: {int(over.sum())} of {over.size} runs have more unique tokens than "
-                         f"tokens trained on ({names[1]!r}); first at row {first}: "
-                         f"{columns[names[2]][first]:.4g} > {columns[names[1]][first]:.4g}")
+        raise ValueError(
+            f"column {names[2]!r}: {int(over.sum())} of {over.size} runs have more unique tokens than "
+            f"tokens trained on ({names[1]!r}); first at row {first}: "
+            f"{columns[names[2]][first]:.4g} > {columns[names[1]][first]:.4g}"
+        )
     return columns
 
 
@@ -111,16 +121,20 @@ class _DecayProblem:
         for log_r in np.atleast_2d(theta):
             r_d = self.fixed_R_D if self.fixed_R_D is not None else np.exp(log_r[0])
             candidate = replace(self.law, R_D_star=r_d, R_N_star=np.exp(log_r[-1]))
-            rows.append(huber(np.log(candidate.loss(self.N, self.D, self.U)) - self.logy, self.delta).sum())
+            rows.append(
+                huber(np.log(candidate.loss(self.N, self.D, self.U)) - self.logy, self.delta).sum()
+            )
         return np.array(rows)
 
     def __call__(self, theta, rows=None):
         theta = np.atleast_2d(theta)
         step = 1e-6
-        grads = np.column_stack([
-            (self.values(theta + step * unit) - self.values(theta - step * unit)) / (2 * step)
-            for unit in np.eye(theta.shape[1])
-        ])
+        grads = np.column_stack(
+            [
+                (self.values(theta + step * unit) - self.values(theta - step * unit)) / (2 * step)
+                for unit in np.eye(theta.shape[1])
+            ]
+        )
         return self.values(theta), grads
 
 
@@ -128,8 +142,17 @@ class _DecayProblem:
 DECAY_STARTS = (0.5, 20 / 3, 40 / 3, 20.0)
 
 
-def fit_decay(N, D, U, loss, *, law: ChinchillaLaw | None = None, delta: float = 1e-3,
-              starts=DECAY_STARTS, names=("N", "D", "U", "loss")) -> FitResult:
+def fit_decay(
+    N,
+    D,
+    U,
+    loss,
+    *,
+    law: ChinchillaLaw | None = None,
+    delta: float = 1e-3,
+    starts=DECAY_STARTS,
+    names=("N", "D", "U", "loss"),
+) -> FitResult:
     """Fit R_D* and R_N* with the Chinchilla part frozen, as Muennighoff et al. did.
 
     Parameters
@@ -157,7 +180,9 @@ def fit_decay(N, D, U, loss, *, law: ChinchillaLaw | None = None, delta: float =
     problem = _DecayProblem(base, N, D, U, y, delta)
     grid = np.log(np.array(list(itertools.product(starts, starts))))
     outcome = multistart(problem, grid, names=("log R_D*", "log R_N*"), engine="scipy")
-    fitted = replace(base, R_D_star=float(np.exp(outcome.x[0])), R_N_star=float(np.exp(outcome.x[1])))
+    fitted = replace(
+        base, R_D_star=float(np.exp(outcome.x[0])), R_N_star=float(np.exp(outcome.x[1]))
+    )
     predicted = fitted.loss(N, D, U)
     r_squared = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
     notes = list(outcome.notes)
@@ -173,15 +198,29 @@ def fit_decay(N, D, U, loss, *, law: ChinchillaLaw | None = None, delta: float =
         start_objectives=outcome.start_values,
         n_obs=int(y.size),
         x=outcome.x,
-        settings={"Huber delta": delta, "Frozen E, A, B, alpha, beta": f"{frozen.E:.5g}, {frozen.A:.5g}, "
-                  f"{frozen.B:.5g}, {frozen.alpha:.5g}, {frozen.beta:.5g}", "Optimiser": "L-BFGS-B per start"},
+        settings={
+            "Huber delta": delta,
+            "Frozen E, A, B, alpha, beta": f"{frozen.E:.5g}, {frozen.A:.5g}, "
+            f"{frozen.B:.5g}, {frozen.alpha:.5g}, {frozen.beta:.5g}",
+            "Optimiser": "L-BFGS-B per start",
+        },
         derived=pd.Series({"r_squared": r_squared}),
         notes=notes,
     )
 
 
-def profile_decay(N, D, U, loss, R_D_star_values, *, law: ChinchillaLaw | None = None, delta: float = 1e-3,
-                  starts=DECAY_STARTS, names=("N", "D", "U", "loss")) -> pd.DataFrame:
+def profile_decay(
+    N,
+    D,
+    U,
+    loss,
+    R_D_star_values,
+    *,
+    law: ChinchillaLaw | None = None,
+    delta: float = 1e-3,
+    starts=DECAY_STARTS,
+    names=("N", "D", "U", "loss"),
+) -> pd.DataFrame:
     """The fit objective over fixed values of R_D*, with R_N* re-optimised at each.
 
     A flat profile means the data barely identify R_D*.
@@ -198,5 +237,11 @@ def profile_decay(N, D, U, loss, R_D_star_values, *, law: ChinchillaLaw | None =
     for r_d in R_D_star_values:
         problem = _DecayProblem(base, N, D, U, y, delta, fixed_R_D=float(r_d))
         outcome = multistart(problem, np.log(np.array(starts))[:, None], engine="scipy")
-        rows.append({"R_D_star": float(r_d), "objective": outcome.value, "R_N_star": float(np.exp(outcome.x[0]))})
+        rows.append(
+            {
+                "R_D_star": float(r_d),
+                "objective": outcome.value,
+                "R_N_star": float(np.exp(outcome.x[0])),
+            }
+        )
     return pd.DataFrame(rows)

@@ -22,7 +22,9 @@ def _plain(value):
         return float(value)
     if value is None or isinstance(value, str):
         return value
-    raise TypeError(f"key number of type {type(value).__name__} cannot be written as JSON: {value!r}")
+    raise TypeError(
+        f"key number of type {type(value).__name__} cannot be written as JSON: {value!r}"
+    )
 
 
 def write_key_numbers(path: str | Path | None, numbers: Mapping) -> dict:

@@ -126,13 +126,22 @@ class FitResult:
         ]
         if self.n_starts:
             header.append(
-                ("Starts", f"{self.n_starts}; final objectives min {spread['min']:.4g}, "
-                           f"median {spread['median']:.4g}, max {spread['max']:.4g}")
+                (
+                    "Starts",
+                    (
+                        f"{self.n_starts}; final objectives min {spread['min']:.4g}, "
+                        f"median {spread['median']:.4g}, max {spread['max']:.4g}"
+                    ),
+                )
             )
         header += [(key, _format_setting(value)) for key, value in self.settings.items()]
-        return Summary(title=f"{type(self.law).__name__} fit", header=header,
-                       table=self.to_frame(intervals), notes=self.notes,
-                       level=None if intervals is None else intervals.attrs.get("level"))
+        return Summary(
+            title=f"{type(self.law).__name__} fit",
+            header=header,
+            table=self.to_frame(intervals),
+            notes=self.notes,
+            level=None if intervals is None else intervals.attrs.get("level"),
+        )
 
     def _repr_html_(self) -> str:
         return self.summary().as_html()

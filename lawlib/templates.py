@@ -29,7 +29,9 @@ def _rows(mask: np.ndarray, frame: pd.DataFrame, limit: int = 5) -> str:
     return ", ".join(labels) + more
 
 
-def check_runs(frame: pd.DataFrame, columns: dict[str, str | None], *, min_rows: int = 6) -> tuple[pd.DataFrame, list[str]]:
+def check_runs(
+    frame: pd.DataFrame, columns: dict[str, str | None], *, min_rows: int = 6
+) -> tuple[pd.DataFrame, list[str]]:
     """Check the columns of a runs table and build the tidy table lawlib fits.
 
     Parameters
@@ -50,9 +52,15 @@ def check_runs(frame: pd.DataFrame, columns: dict[str, str | None], *, min_rows:
     """
     problems = []
     needed = {key: name for key, name in columns.items() if name}
-    missing = [f"{key} (expected column {name!r})" for key, name in needed.items() if name not in frame.columns]
+    missing = [
+        f"{key} (expected column {name!r})"
+        for key, name in needed.items()
+        if name not in frame.columns
+    ]
     if missing:
-        problems.append(f"missing columns: {', '.join(missing)}; the file has: {', '.join(map(str, frame.columns))}")
+        problems.append(
+            f"missing columns: {', '.join(missing)}; the file has: {', '.join(map(str, frame.columns))}"
+        )
         return pd.DataFrame(), problems
     if "N" not in needed or "loss" not in needed or not ({"D", "C"} & set(needed)):
         problems.append("name the columns for N (parameters), loss, and D (tokens) or C (FLOPs)")
@@ -62,13 +70,19 @@ def check_runs(frame: pd.DataFrame, columns: dict[str, str | None], *, min_rows:
         numbers = pd.to_numeric(frame[name], errors="coerce")
         text = numbers.isna() & frame[name].notna()
         if text.any():
-            problems.append(f"column {name!r} ({key}): {int(text.sum())} values are not numbers, in rows {_rows(text.to_numpy(), frame)}")
+            problems.append(
+                f"column {name!r} ({key}): {int(text.sum())} values are not numbers, in rows {_rows(text.to_numpy(), frame)}"
+            )
         empty = frame[name].isna() | ~np.isfinite(numbers.fillna(0))
         if empty.any():
-            problems.append(f"column {name!r} ({key}): {int(empty.sum())} values are missing or infinite, in rows {_rows(empty.to_numpy(), frame)}")
+            problems.append(
+                f"column {name!r} ({key}): {int(empty.sum())} values are missing or infinite, in rows {_rows(empty.to_numpy(), frame)}"
+            )
         bad = numbers <= 0
         if bad.any():
-            problems.append(f"column {name!r} ({key}): {int(bad.sum())} values are zero or negative, in rows {_rows(bad.to_numpy(), frame)}")
+            problems.append(
+                f"column {name!r} ({key}): {int(bad.sum())} values are zero or negative, in rows {_rows(bad.to_numpy(), frame)}"
+            )
         values[key] = numbers
     if len(frame) < min_rows:
         problems.append(f"only {len(frame)} runs; at least {min_rows} are needed")

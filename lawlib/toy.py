@@ -30,14 +30,14 @@ from .result import FitWarning
 
 def _data(alpha: float, beta: float, v: int):
     j = np.arange(1, v + 1, dtype=float)
-    return j ** (-alpha), j ** (-beta)          # sqrt of the variances, target coefficients
+    return j ** (-alpha), j ** (-beta)  # sqrt of the variances, target coefficients
 
 
 def tail_mass(alpha: float, beta: float, v: int, terms: int = 200000) -> float:
     """Target power beyond coordinate v, ``sum_{j>v} j^(-2(alpha+beta))``, added as unlearnable noise."""
     j = np.arange(v + 1, v + terms + 1, dtype=float)
     exponent = 2 * (alpha + beta)
-    return float(np.sum(j ** -exponent) + (v + terms + 0.5) ** (1 - exponent) / (exponent - 1))
+    return float(np.sum(j**-exponent) + (v + terms + 0.5) ** (1 - exponent) / (exponent - 1))
 
 
 @dataclass(frozen=True)
@@ -59,15 +59,24 @@ class Spectrum:
     p_star: float
 
 
-def draw_spectrum(alpha: float, beta: float, d: int, v: int, rng, *, sigma2: float = 0.0, tail: bool = True,
-                  W=None) -> Spectrum:
+def draw_spectrum(
+    alpha: float,
+    beta: float,
+    d: int,
+    v: int,
+    rng,
+    *,
+    sigma2: float = 0.0,
+    tail: bool = True,
+    W=None,
+) -> Spectrum:
     """Draw W (or use the given one) and reduce the model to its spectrum."""
     scale, b = _data(alpha, beta, v)
     W = rng.normal(0.0, 1.0 / np.sqrt(d), size=(v, d)) if W is None else W
-    X = scale[:, None] * W                       # D_alpha^(1/2) W
+    X = scale[:, None] * W  # D_alpha^(1/2) W
     lam, U = np.linalg.eigh(X.T @ X)
     lam = np.clip(lam, 1e-300, None)
-    projected = U.T @ (X.T @ (scale * b))         # U^T W^T D_alpha b
+    projected = U.T @ (X.T @ (scale * b))  # U^T W^T D_alpha b
     p_star = float(np.sum((scale * b) ** 2) - np.sum(projected**2 / lam))
     p_star = max(p_star, 0.0) + sigma2 + (tail_mass(alpha, beta, v) if tail else 0.0)
     return Spectrum(lam=lam, c=projected / lam, p_star=p_star)
@@ -81,12 +90,16 @@ def check_step_size(spectrum: Spectrum, gamma: float, batch: int) -> float:
     """
     product = (1 + 1 / batch) * gamma * spectrum.lam
     if np.any(product >= 2):
-        raise ValueError(f"learning rate too large: (1 + 1/B) gamma lambda_max = {product.max():.3g} >= 2 "
-                         f"(gamma = {gamma:.4g}, B = {batch}); lower lr")
+        raise ValueError(
+            f"learning rate too large: (1 + 1/B) gamma lambda_max = {product.max():.3g} >= 2 "
+            f"(gamma = {gamma:.4g}, B = {batch}); lower lr"
+        )
     kappa = float(gamma / batch * np.sum(spectrum.lam / (2 - product)))
     if kappa >= 1:
-        raise ValueError(f"learning rate too large: SGD noise factor kappa = {kappa:.3g} >= 1 "
-                         f"(gamma = {gamma:.4g}, B = {batch}); lower lr or raise the batch size")
+        raise ValueError(
+            f"learning rate too large: SGD noise factor kappa = {kappa:.3g} >= 1 "
+            f"(gamma = {gamma:.4g}, B = {batch}); lower lr or raise the batch size"
+        )
     return kappa
 
 
@@ -104,7 +117,9 @@ def expected_curve(spectrum: Spectrum, gamma: float, batch: int = 1, mode: str =
     if mode != "sgd":
         raise ValueError(f"mode must be 'sgd' or 'gd', got {mode!r}")
     kappa = check_step_size(spectrum, gamma, batch)
-    T = np.diag((1 - gamma * lam) ** 2 + gamma**2 * lam**2 / batch) + (gamma**2 / batch) * np.outer(lam, lam)
+    T = np.diag((1 - gamma * lam) ** 2 + gamma**2 * lam**2 / batch) + (gamma**2 / batch) * np.outer(
+        lam, lam
+    )
     u = (gamma**2 / batch) * p_star * lam
     m_inf = np.linalg.solve(np.eye(lam.size) - T, u)
     omega, Q = np.linalg.eigh(T)
@@ -144,31 +159,58 @@ class ToyCurves:
     sizes: tuple
     gamma: float
     batch: int
-    curves: tuple          # per size: (weights, rates, limit), concatenated over draws with weights / n
+    curves: tuple  # per size: (weights, rates, limit), concatenated over draws with weights / n
 
     def loss(self, index: int, D):
         weights, rates, limit = self.curves[index]
         t = np.asarray(D, dtype=float)[..., None] / self.batch
-        return limit + np.sum(weights * rates ** t, axis=-1)
+        return limit + np.sum(weights * rates**t, axis=-1)
 
     def frame(self, *, tokens=None, budgets=None) -> pd.DataFrame:
         """Tidy rows N, D, C, loss, step: every size at `tokens` samples, or at D = C / N for each budget C."""
         rows = []
         for index, d in enumerate(self.sizes):
-            D = np.asarray(budgets, dtype=float) / d if budgets is not None else (
-                np.logspace(1, 8, 71) if tokens is None else np.asarray(tokens, dtype=float))
-            rows.append(pd.DataFrame({"N": float(d), "D": D, "C": d * D, "loss": self.loss(index, D), "step": D / self.batch}))
+            D = (
+                np.asarray(budgets, dtype=float) / d
+                if budgets is not None
+                else (np.logspace(1, 8, 71) if tokens is None else np.asarray(tokens, dtype=float))
+            )
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "N": float(d),
+                        "D": D,
+                        "C": d * D,
+                        "loss": self.loss(index, D),
+                        "step": D / self.batch,
+                    }
+                )
+            )
         return pd.concat(rows, ignore_index=True)
 
 
-def expected_curves(alpha: float, beta: float, sizes, *, v: int = 4096, draws=None, lr: float = 0.25, batch: int = 1,
-                    mode: str = "sgd", sigma2: float = 0.0, tail: bool = True, seed: int = 0) -> ToyCurves:
+def expected_curves(
+    alpha: float,
+    beta: float,
+    sizes,
+    *,
+    v: int = 4096,
+    draws=None,
+    lr: float = 0.25,
+    batch: int = 1,
+    mode: str = "sgd",
+    sigma2: float = 0.0,
+    tail: bool = True,
+    seed: int = 0,
+) -> ToyCurves:
     """Build the averaged expected-loss curves of every size (engine "expected").
 
     ``tail`` adds the target mass beyond coordinate v as unlearnable noise (mimicking v = infinity).
     """
     if 2 * alpha + 2 * beta <= 1:
-        raise ValueError(f"need 2 alpha + 2 beta > 1 for a finite target, got alpha={alpha}, beta={beta}")
+        raise ValueError(
+            f"need 2 alpha + 2 beta > 1 for a finite target, got alpha={alpha}, beta={beta}"
+        )
     if any(d > v for d in sizes):
         raise ValueError(f"every size must be at most v = {v}, got {max(sizes)}")
     rng = np.random.default_rng(seed)
@@ -176,19 +218,42 @@ def expected_curves(alpha: float, beta: float, sizes, *, v: int = 4096, draws=No
     curves = []
     for d in sizes:
         n = draws_for(d) if draws is None else int(draws)
-        parts = [expected_curve(draw_spectrum(alpha, beta, d, v, rng, sigma2=sigma2, tail=tail), gamma, batch, mode)
-                 for _ in range(n)]
-        curves.append((np.concatenate([w / n for w, _, _ in parts]), np.concatenate([r for _, r, _ in parts]),
-                       float(np.mean([limit for _, _, limit in parts]))))
-    return ToyCurves(sizes=tuple(int(d) for d in sizes), gamma=gamma, batch=batch, curves=tuple(curves))
+        parts = [
+            expected_curve(
+                draw_spectrum(alpha, beta, d, v, rng, sigma2=sigma2, tail=tail), gamma, batch, mode
+            )
+            for _ in range(n)
+        ]
+        curves.append(
+            (
+                np.concatenate([w / n for w, _, _ in parts]),
+                np.concatenate([r for _, r, _ in parts]),
+                float(np.mean([limit for _, _, limit in parts])),
+            )
+        )
+    return ToyCurves(
+        sizes=tuple(int(d) for d in sizes), gamma=gamma, batch=batch, curves=tuple(curves)
+    )
 
 
 DEFAULT_SIZES = tuple(16 * 2**k for k in range(8))
 
 
-def simulate_sweep(alpha: float = 1.0, beta: float = 0.25, sizes=DEFAULT_SIZES, *, tokens=None, budgets=None,
-                   v: int = 4096, draws=None, lr: float = 0.25, batch: int = 1, mode: str = "sgd", sigma2: float = 0.0,
-                   seed: int = 0) -> pd.DataFrame:
+def simulate_sweep(
+    alpha: float = 1.0,
+    beta: float = 0.25,
+    sizes=DEFAULT_SIZES,
+    *,
+    tokens=None,
+    budgets=None,
+    v: int = 4096,
+    draws=None,
+    lr: float = 0.25,
+    batch: int = 1,
+    mode: str = "sgd",
+    sigma2: float = 0.0,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Expected losses of a sweep of sizes and sample counts, as a tidy frame that lawlib's fitters accept.
 
     Parameters
@@ -210,16 +275,33 @@ def simulate_sweep(alpha: float = 1.0, beta: float = 0.25, sizes=DEFAULT_SIZES, 
     -------
     DataFrame with columns N, D, C, loss, step.
     """
-    curves = expected_curves(alpha, beta, sizes, v=v, draws=draws, lr=lr, batch=batch, mode=mode, sigma2=sigma2, seed=seed)
+    curves = expected_curves(
+        alpha,
+        beta,
+        sizes,
+        v=v,
+        draws=draws,
+        lr=lr,
+        batch=batch,
+        mode=mode,
+        sigma2=sigma2,
+        seed=seed,
+    )
     return curves.frame(tokens=tokens, budgets=budgets)
 
 
 #: Starts for Approach 3 on the lab's data: the floor is tiny (log E near -13), far below Hoffmann et al.'s grid.
-TOY_STARTS = np.array([(e, 0.0, a, 0.0, b) for e, a, b in itertools.product((-14, -6, -2), (0.3, 0.8, 1.5), (0.3, 0.8))])
+TOY_STARTS = np.array(
+    [
+        (e, 0.0, a, 0.0, b)
+        for e, a, b in itertools.product((-14, -6, -2), (0.3, 0.8, 1.5), (0.3, 0.8))
+    ]
+)
 
 
-def fit_three_approaches(curves: ToyCurves, *, tokens=None, budgets=None, min_steps_lr: float = 10.0,
-                         min_size: int = 32) -> dict:
+def fit_three_approaches(
+    curves: ToyCurves, *, tokens=None, budgets=None, min_steps_lr: float = 10.0, min_size: int = 32
+) -> dict:
     """Fit Approaches 1-3 to the lab's curves with lawlib's fitters, unchanged, with C = N D.
 
     Approach 3 uses the grid of sample counts, without early transients
@@ -233,22 +315,52 @@ def fit_three_approaches(curves: ToyCurves, *, tokens=None, budgets=None, min_st
     dict with the fits ("approach1", "approach2", "approach3"), "eta", and
     the frames "sweep" and "isoflop".
     """
-    budgets = np.logspace(np.log10(100 * min(curves.sizes)), np.log10(1e5 * max(curves.sizes)), 40) if budgets is None else budgets
+    budgets = (
+        np.logspace(np.log10(100 * min(curves.sizes)), np.log10(1e5 * max(curves.sizes)), 40)
+        if budgets is None
+        else budgets
+    )
     sweep, isoflop = curves.frame(tokens=tokens), curves.frame(budgets=budgets)
     window = sweep[(curves.gamma * sweep["D"] >= min_steps_lr) & (sweep["N"] >= min_size)]
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FitWarning)  # the tiny floor E is weakly identified: expected here
+        warnings.simplefilter(
+            "ignore", FitWarning
+        )  # the tiny floor E is weakly identified: expected here
         approach3 = fit_parametric(window["N"], window["D"], window["loss"], starts=TOY_STARTS)
-    approach2 = fit_isoflop(isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=1.0, n_nearest=3)
-    approach1 = fit_envelope(isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=1.0)
+    approach2 = fit_isoflop(
+        isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=1.0, n_nearest=3
+    )
+    approach1 = fit_envelope(
+        isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=1.0
+    )
     above_floor = approach2.optima["loss_opt"] - approach3.params["E"]
-    eta = -fit_loglog_line(approach2.optima["C"], above_floor, x_name="C", y_name="L* - E").derived["slope"]
-    return {"approach1": approach1, "approach2": approach2, "approach3": approach3, "eta": float(eta),
-            "sweep": sweep, "isoflop": isoflop}
+    eta = -fit_loglog_line(approach2.optima["C"], above_floor, x_name="C", y_name="L* - E").derived[
+        "slope"
+    ]
+    return {
+        "approach1": approach1,
+        "approach2": approach2,
+        "approach3": approach3,
+        "eta": float(eta),
+        "sweep": sweep,
+        "isoflop": isoflop,
+    }
 
 
-def sgd_training(alpha: float, beta: float, d: int, v: int, *, lr: float = 0.25, batch: int = 1, steps: int = 1000,
-                 runs: int = 40, sigma2: float = 0.0, seed: int = 0, log_steps=None):
+def sgd_training(
+    alpha: float,
+    beta: float,
+    d: int,
+    v: int,
+    *,
+    lr: float = 0.25,
+    batch: int = 1,
+    steps: int = 1000,
+    runs: int = 40,
+    sigma2: float = 0.0,
+    seed: int = 0,
+    log_steps=None,
+):
     """Real minibatch SGD on sampled data for one draw of W, several independent runs at once.
 
     Returns
@@ -269,7 +381,11 @@ def sgd_training(alpha: float, beta: float, d: int, v: int, *, lr: float = 0.25,
     K = X.T @ X
     h = X.T @ (scale * b)
     theta_star = np.linalg.solve(K, h)
-    log_steps = np.unique(np.geomspace(1, steps, 25).astype(int)) if log_steps is None else np.asarray(log_steps)
+    log_steps = (
+        np.unique(np.geomspace(1, steps, 25).astype(int))
+        if log_steps is None
+        else np.asarray(log_steps)
+    )
     theta = np.zeros((runs, d))
     losses, logged = [], []
     for step in range(1, steps + 1):
@@ -290,7 +406,9 @@ def _mu(alpha: float, d: float, v: float, rtol: float = 1e-10) -> float:
     c = (np.pi / (2 * alpha)) / np.sin(np.pi / (2 * alpha))
     mu = c ** (-2 * alpha)
     for _ in range(500):
-        integral, _ = integrate.quad(lambda x: 1.0 / (mu + x ** (2 * alpha)), 0.0, v / d, limit=200)
+        integral, _ = integrate.quad(
+            lambda x, mu=mu: 1.0 / (mu + x ** (2 * alpha)), 0.0, v / d, limit=200
+        )
         new = 1.0 / integral
         if abs(new - mu) <= rtol * mu:
             return new
@@ -357,7 +475,12 @@ class PLRFTheory:
         values = []
         for size in np.atleast_1d(d):
             mu = _mu(self.alpha, float(size), float(v))
-            values.append(np.sum(j ** (-2 * (self.alpha + self.beta)) / (1 + mu * size ** (2 * self.alpha) * j ** (-2 * self.alpha))))
+            values.append(
+                np.sum(
+                    j ** (-2 * (self.alpha + self.beta))
+                    / (1 + mu * size ** (2 * self.alpha) * j ** (-2 * self.alpha))
+                )
+            )
         return np.array(values) if np.ndim(d) else float(values[0])
 
     @classmethod
@@ -366,6 +489,8 @@ class PLRFTheory:
         alpha, beta = a_N / b_D / 2, (1 + a_N - a_N / b_D) / 2
         theory = cls(alpha, beta)
         if not theory.phase_ia or beta < 0:
-            raise ValueError(f"no Phase Ia point has a_N = {a_N:g}, b_D = {b_D:g}: the solution alpha = {alpha:.4g}, "
-                             f"beta = {beta:.4g} needs 2 alpha > 1 (a_N > b_D), 2 beta < 1 (b_D < 1) and beta >= 0")
+            raise ValueError(
+                f"no Phase Ia point has a_N = {a_N:g}, b_D = {b_D:g}: the solution alpha = {alpha:.4g}, "
+                f"beta = {beta:.4g} needs 2 alpha > 1 (a_N > b_D), 2 beta < 1 (b_D < 1) and beta >= 0"
+            )
         return theory

@@ -45,7 +45,9 @@ def test_isoflop_recovers_the_closed_form_of_a_known_law():
     runs = pd.DataFrame(rows)
     result = fit_isoflop(runs["N"], runs["D"], law.loss(runs["N"], runs["D"]), runs["C"])
     assert result.a == pytest.approx(law.a, abs=0.01)
-    np.testing.assert_allclose(result.optima["N_opt"], law.compute_optimal(result.optima["C"])[0], rtol=0.05)
+    np.testing.assert_allclose(
+        result.optima["N_opt"], law.compute_optimal(result.optima["C"])[0], rtol=0.05
+    )
 
 
 def test_isoflop_skips_budgets_with_the_minimum_at_an_edge():
@@ -62,19 +64,34 @@ def test_isoflop_skips_budgets_with_the_minimum_at_an_edge():
 
 
 def test_isoflop_bad_input():
-    with pytest.raises(ValueError, match=r"column 'C' holds a single compute budget \(1e\+20 FLOPs\) for all 5 runs"):
+    with pytest.raises(
+        ValueError,
+        match=r"column 'C' holds a single compute budget \(1e\+20 FLOPs\) for all 5 runs",
+    ):
         fit_isoflop([1e8, 2e8, 3e8, 4e8, 5e8], [1e10] * 5, [3, 2.9, 2.8, 2.9, 3.0], [1e20] * 5)
     with pytest.raises(ValueError, match=r"column 'loss': 1 of 3 values are not positive"):
         fit_isoflop([1e8, 2e8, 3e8], [1e10] * 3, [3, -2.9, 2.8])
-    with pytest.raises(ValueError, match="only 2 compute budgets have an optimum; the power-law fits need at least 3"):
+    with pytest.raises(
+        ValueError,
+        match="only 2 compute budgets have an optimum; the power-law fits need at least 3",
+    ):
         law = ChinchillaLaw.besiroglu2024()
-        n = np.repeat(law.compute_optimal(np.array([1e19, 1e20]))[0], 5) * np.tile(np.logspace(-0.5, 0.5, 5), 2)
+        n = np.repeat(law.compute_optimal(np.array([1e19, 1e20]))[0], 5) * np.tile(
+            np.logspace(-0.5, 0.5, 5), 2
+        )
         c = np.repeat([1e19, 1e20], 5)
         fit_isoflop(n, c / (6 * n), law.loss(n, c / (6 * n)), c)
 
 
 def test_envelope_is_the_running_minimum():
-    runs = pd.DataFrame({"N": [1, 2, 3, 4, 5.0], "D": [1.0] * 5, "C": [1, 2, 3, 4, 5.0], "loss": [5, 6, 4, 4.5, 3.0]})
+    runs = pd.DataFrame(
+        {
+            "N": [1, 2, 3, 4, 5.0],
+            "D": [1.0] * 5,
+            "C": [1, 2, 3, 4, 5.0],
+            "loss": [5, 6, 4, 4.5, 3.0],
+        }
+    )
     frontier = envelope(runs, n_grid=5)
     assert frontier["grid_C"].round(3).tolist() == [1, 1.495, 2.236, 3.344, 5]
     assert frontier["loss"].tolist() == [5, 5, 5, 4, 3]

@@ -6,7 +6,6 @@ Targets and tolerances: shared/reference/chinchilla.md, section 8.
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,7 +16,11 @@ from lawlib.chinchilla import hoffmann_grid, law_to_theta
 from lawlib.data import load
 from lawlib.optimize import SCIPY_DEFAULTS
 
-ROUNDED, UNROUNDED, B24 = ChinchillaLaw.hoffmann2022(), ChinchillaLaw.hoffmann2022_unrounded(), ChinchillaLaw.besiroglu2024()
+ROUNDED, UNROUNDED, B24 = (
+    ChinchillaLaw.hoffmann2022(),
+    ChinchillaLaw.hoffmann2022_unrounded(),
+    ChinchillaLaw.besiroglu2024(),
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +34,27 @@ def default_fit(runs):
     return fit_parametric(runs["N"], runs["D"], runs["loss"])
 
 
-@pytest.mark.parametrize(("law", "G", "a"), [(ROUNDED, 1.344711, 14 / 31), (UNROUNDED, 1.300046, 0.456526),
-                                             (B24, 0.119630, 0.512612)])
+@pytest.mark.parametrize(
+    ("law", "G", "a"),
+    [(ROUNDED, 1.344711, 14 / 31), (UNROUNDED, 1.300046, 0.456526), (B24, 0.119630, 0.512612)],
+)
 def test_frontier_constants(law, G, a):
     assert law.G == pytest.approx(G, abs=5e-7)  # printed to 6 decimals
     assert law.a == pytest.approx(a, abs=5e-7)
-    assert law.a + law.b == pytest.approx(1.0)
+    # b against brute force: the slope of the minimising D over a decade of compute
+    d_low, d_high = (_brute_force_tokens(law, budget) for budget in (1e22, 1e23))
+    assert np.log10(d_high / d_low) == pytest.approx(law.b, rel=1e-5)
+
+
+def _brute_force_tokens(law, C, k=6.0):
+    """Tokens of the loss-minimising split of budget C, by bounded scalar search over log N."""
+    search = minimize_scalar(
+        lambda logn: law.loss(np.exp(logn), C / (k * np.exp(logn))),
+        bounds=(np.log(1e5), np.log(1e14)),
+        method="bounded",
+        options={"xatol": 1e-12},
+    )
+    return C / (k * np.exp(search.x))
 
 
 def test_rounded_law_at_gophers_budget():
@@ -45,11 +63,13 @@ def test_rounded_law_at_gophers_budget():
     assert d_opt == pytest.approx(2.9823e12, rel=1e-4)
     assert ROUNDED.tokens_per_parameter(5.76e23) == pytest.approx(92.65, rel=1e-4)
     assert ROUNDED.optimal_loss(5.76e23) == pytest.approx(1.9307, rel=1e-4)
-    K = ROUNDED.A * ROUNDED.G ** -ROUNDED.alpha + ROUNDED.B * ROUNDED.G ** ROUNDED.beta
+    K = ROUNDED.A * ROUNDED.G**-ROUNDED.alpha + ROUNDED.B * ROUNDED.G**ROUNDED.beta
     assert K == pytest.approx(813.680, rel=1e-5)
     exponent = ROUNDED.alpha * ROUNDED.beta / (ROUNDED.alpha + ROUNDED.beta)
     assert exponent == pytest.approx(0.1535484, rel=1e-6)
-    assert ROUNDED.optimal_loss(1e22) == pytest.approx(1.69 + K * (1e22 / 6) ** -exponent, rel=1e-12)
+    assert ROUNDED.optimal_loss(1e22) == pytest.approx(
+        1.69 + K * (1e22 / 6) ** -exponent, rel=1e-12
+    )
 
 
 def test_unrounded_and_refit_ratios():
@@ -69,7 +89,9 @@ def test_point_losses():
     assert UNROUNDED.loss(280e9, 300e9) == pytest.approx(1.967243, rel=1e-6)
 
 
-@pytest.mark.parametrize(("law", "C", "D"), [(UNROUNDED, 2.35e19, 9.79e9), (ROUNDED, 3.47e19, 1.447e10)])
+@pytest.mark.parametrize(
+    ("law", "C", "D"), [(UNROUNDED, 2.35e19, 9.79e9), (ROUNDED, 3.47e19, 1.447e10)]
+)
 def test_table_a3_inversion_at_400m(law, C, D):
     budget, tokens = law.compute_for_parameters(400e6)
     assert budget == pytest.approx(C, rel=5e-3)
@@ -78,15 +100,25 @@ def test_table_a3_inversion_at_400m(law, C, D):
 
 
 @settings(max_examples=60, deadline=None)
-@given(E=st.floats(1.0, 2.5), A=st.floats(50, 5000), B=st.floats(50, 5000), alpha=st.floats(0.15, 0.8),
-       beta=st.floats(0.15, 0.8), log_c=st.floats(18, 26), k=st.sampled_from([6.0, 8.0]))
+@given(
+    E=st.floats(1.0, 2.5),
+    A=st.floats(50, 5000),
+    B=st.floats(50, 5000),
+    alpha=st.floats(0.15, 0.8),
+    beta=st.floats(0.15, 0.8),
+    log_c=st.floats(18, 26),
+    k=st.sampled_from([6.0, 8.0]),
+)
 def test_closed_form_equals_brute_force_along_the_budget(E, A, B, alpha, beta, log_c, k):
     law = ChinchillaLaw(E, A, B, alpha, beta)
     C = 10.0**log_c
     n_opt, d_opt = law.compute_optimal(C, flops_per_token=k)
-    search = minimize_scalar(lambda logn: law.loss(np.exp(logn), C / (k * np.exp(logn))),
-                             bounds=(np.log(n_opt) - 8, np.log(n_opt) + 8), method="bounded",
-                             options={"xatol": 1e-10})
+    search = minimize_scalar(
+        lambda logn: law.loss(np.exp(logn), C / (k * np.exp(logn))),
+        bounds=(np.log(n_opt) - 8, np.log(n_opt) + 8),
+        method="bounded",
+        options={"xatol": 1e-10},
+    )
     assert np.exp(search.x) == pytest.approx(n_opt, rel=1e-4)
     assert k * n_opt * d_opt == pytest.approx(C, rel=1e-12)
     # at the optimum the reducible terms stand in the ratio beta : alpha
@@ -95,7 +127,7 @@ def test_closed_form_equals_brute_force_along_the_budget(E, A, B, alpha, beta, l
 
 def test_vectorised_over_budgets():
     budgets = np.array([1e20, 1e22, 1e24])
-    n_opt, d_opt = B24.compute_optimal(budgets)
+    n_opt, _d_opt = B24.compute_optimal(budgets)
     assert n_opt.shape == (3,)
     np.testing.assert_allclose([B24.compute_optimal(c)[0] for c in budgets], n_opt)
     assert B24.loss(np.array([[1e9], [1e10]]), np.array([1e10, 1e11, 1e12])).shape == (2, 3)
@@ -106,7 +138,9 @@ def test_kaplan_allocation():
     n1, _ = kaplan.compute_optimal(1e21)
     n10, d10 = kaplan.compute_optimal(1e22)
     assert n10 / n1 == pytest.approx(10**0.73)
-    assert kaplan.a + kaplan.b == pytest.approx(1.0)
+    # Hoffmann et al.'s summary of Kaplan et al.: 10x compute buys a 5.5x model and 1.8x data
+    assert n10 / n1 == pytest.approx(5.5, rel=0.03)
+    assert d10 / kaplan.compute_optimal(1e21)[1] == pytest.approx(1.8, rel=0.05)
     assert 6 * n10 * d10 == pytest.approx(1e22)
     assert kaplan.compute_optimal(8.64e19)[0] == pytest.approx(1.3e9)
     assert kaplan.loss_N(8.8e13) == pytest.approx(1.0)
@@ -138,16 +172,32 @@ def test_reference_objective_values(runs):
 
 def test_averaged_objective_stalls_near_hoffmanns_values(runs):
     start = law_to_theta(UNROUNDED)
-    stalled = fit_parametric(runs["N"], runs["D"], runs["loss"], reduction="mean", starts=start, engine="scipy",
-                             options=SCIPY_DEFAULTS)
+    stalled = fit_parametric(
+        runs["N"],
+        runs["D"],
+        runs["loss"],
+        reduction="mean",
+        starts=start,
+        engine="scipy",
+        options=SCIPY_DEFAULTS,
+    )
     assert stalled.params["A"] == pytest.approx(406.4, rel=0.01)
     assert stalled.params["B"] == pytest.approx(410.7, rel=0.01)
     assert stalled.params["E"] == pytest.approx(1.69, abs=0.01)
     assert stalled.params["alpha"] == pytest.approx(0.339, abs=0.01)
     assert stalled.params["beta"] == pytest.approx(0.285, abs=0.01)
-    summed = fit_parametric(runs["N"], runs["D"], runs["loss"], reduction="sum", starts=start, engine="scipy",
-                            options=SCIPY_DEFAULTS)
-    assert float(summed.objective) == pytest.approx(1.1633e-3, rel=1e-3)  # stalls too, from one start
+    summed = fit_parametric(
+        runs["N"],
+        runs["D"],
+        runs["loss"],
+        reduction="sum",
+        starts=start,
+        engine="scipy",
+        options=SCIPY_DEFAULTS,
+    )
+    assert float(summed.objective) == pytest.approx(
+        1.1633e-3, rel=1e-3
+    )  # stalls too, from one start
     tight = fit_parametric(runs["N"], runs["D"], runs["loss"], reduction="mean", starts=start)
     assert float(tight.objective) * 240 == pytest.approx(1.018274e-3, rel=1e-4)
 
@@ -179,10 +229,23 @@ def test_parameter_recovery_and_bootstrap_coverage():
 
 
 def test_bootstrap_reproduces_besiroglu_standard_errors(runs, default_fit):
-    boot = bootstrap_parametric(runs["N"], runs["D"], runs["loss"], n_resamples=4000, seed=42, sampler="legacy",
-                                fit=default_fit)
+    boot = bootstrap_parametric(
+        runs["N"],
+        runs["D"],
+        runs["loss"],
+        n_resamples=4000,
+        seed=42,
+        sampler="legacy",
+        fit=default_fit,
+    )
     se = boot.se()
-    for name, published in {"A": 124.52, "B": 1293.28, "E": 0.026, "alpha": 0.0154, "beta": 0.0206}.items():
+    for name, published in {
+        "A": 124.52,
+        "B": 1293.28,
+        "E": 0.026,
+        "alpha": 0.0154,
+        "beta": 0.0206,
+    }.items():
         assert se[name] == pytest.approx(published, rel=0.05), name
     interval = boot.interval(0.95)
     assert interval.loc["alpha", "low"] == pytest.approx(0.317, abs=0.002)
@@ -193,11 +256,23 @@ def test_bootstrap_reproduces_besiroglu_standard_errors(runs, default_fit):
 
 
 BAD = [
-    ({"N": [1e8, np.nan] + [1e9] * 8}, r"column 'N': 1 of 10 values are NaN or infinite; first at row 1"),
-    ({"D": [1e9, 1e10, -1] + [1e10] * 7}, r"column 'D': 1 of 10 values are not positive; first at row 2: -1.0"),
-    ({"loss": [3.0, 0.0] + [2.5] * 8}, r"column 'loss': 1 of 10 values are not positive; first at row 1: 0.0"),
+    (
+        {"N": [1e8, np.nan] + [1e9] * 8},
+        r"column 'N': 1 of 10 values are NaN or infinite; first at row 1",
+    ),
+    (
+        {"D": [1e9, 1e10, -1] + [1e10] * 7},
+        r"column 'D': 1 of 10 values are not positive; first at row 2: -1.0",
+    ),
+    (
+        {"loss": [3.0, 0.0] + [2.5] * 8},
+        r"column 'loss': 1 of 10 values are not positive; first at row 1: 0.0",
+    ),
     ({"loss": [3.0] * 9}, r"columns have different lengths: N has 10, D has 10, loss has 9 rows"),
-    ({"N": [1e8] * 5, "D": [1e9] * 5, "loss": [3.0] * 5}, r"5 rows are too few for the Chinchilla law with 5 parameters"),
+    (
+        {"N": [1e8] * 5, "D": [1e9] * 5, "loss": [3.0] * 5},
+        r"5 rows are too few for the Chinchilla law with 5 parameters",
+    ),
 ]
 
 
@@ -229,14 +304,24 @@ def test_no_warning_on_the_real_fit(runs):
 
 
 def test_summary_frame_has_derived_quantities(default_fit):
-    frame = default_fit.to_frame()
-    assert isinstance(frame, pd.DataFrame)
+    frame = default_fit.to_frame()["estimate"]
     assert {"E", "A", "B", "alpha", "beta", "a", "b", "tokens_per_parameter"} <= set(frame.index)
+    assert frame["a"] == pytest.approx(frame["beta"] / (frame["alpha"] + frame["beta"]), rel=1e-12)
+    n_opt, d_opt = ChinchillaLaw(*frame[["E", "A", "B", "alpha", "beta"]]).compute_optimal(5.76e23)
+    assert frame["tokens_per_parameter"] == pytest.approx(d_opt / n_opt, rel=1e-12)
 
 
 def test_best_fit_on_a_bound_warns(runs):
-    bounds = [(None, None), (None, None), (0.0, 0.3), (None, None), (0.0, None)]  # alpha at most 0.3
+    bounds = [
+        (None, None),
+        (None, None),
+        (0.0, 0.3),
+        (None, None),
+        (0.0, None),
+    ]  # alpha at most 0.3
     with pytest.warns(FitWarning, match="the best fit sits on a bound for alpha"):
-        fit = fit_parametric(runs["N"], runs["D"], runs["loss"], starts=hoffmann_grid()[::300], bounds=bounds)
+        fit = fit_parametric(
+            runs["N"], runs["D"], runs["loss"], starts=hoffmann_grid()[::300], bounds=bounds
+        )
     assert fit.params["alpha"] == pytest.approx(0.3)
     assert any("sits on a bound" in note for note in fit.notes)

@@ -68,7 +68,9 @@ def test_table2_and_porian_values():
 
 
 def test_unknown_name_lists_the_available_ones():
-    with pytest.raises(KeyError, match=re.escape("unknown dataset 'chinchila'; available: epoch2024, ")):
+    with pytest.raises(
+        KeyError, match=re.escape("unknown dataset 'chinchila'; available: epoch2024, ")
+    ):
         load("chinchila")
     assert set(available().index) == set(DATASETS)
 

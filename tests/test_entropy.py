@@ -3,12 +3,21 @@
 import numpy as np
 import pytest
 
-from lawlib.entropy import conditional_entropy, domain_entropies, entropy_mixture, joint_entropy, tokenize, unigram_entropy
+from lawlib.entropy import (
+    conditional_entropy,
+    domain_entropies,
+    entropy_mixture,
+    joint_entropy,
+    tokenize,
+    unigram_entropy,
+)
 
 
 def test_exact_cases():
     tokens = list("abcd") * 1000
-    assert unigram_entropy(tokens, correction=False, base=np.e) == pytest.approx(np.log(4), rel=1e-12)
+    assert unigram_entropy(tokens, correction=False, base=np.e) == pytest.approx(
+        np.log(4), rel=1e-12
+    )
     assert unigram_entropy(tokens, base=np.e) == pytest.approx(1.3866694, abs=1e-7)
     assert conditional_entropy(tokens, correction=False) == 0.0
     repeated = list("aab") * 1000
@@ -50,9 +59,13 @@ def test_markov_chain_conditional_entropy():
 def test_maps_and_units():
     bits = {"code": 4.026, "docs": 3.840, "chat": 2.878, "kjv": 4.356}
     np.testing.assert_allclose(entropy_mixture(bits), [0.2666, 0.2543, 0.1906, 0.2885], atol=1e-4)
-    np.testing.assert_allclose(entropy_mixture(bits, "softmax"), [0.2826, 0.2346, 0.0897, 0.3931], atol=1e-4)
+    np.testing.assert_allclose(
+        entropy_mixture(bits, "softmax"), [0.2826, 0.2346, 0.0897, 0.3931], atol=1e-4
+    )
     nats = {k: v * np.log(2) for k, v in bits.items()}
-    np.testing.assert_allclose(entropy_mixture(nats, "softmax"), [0.2788, 0.2450, 0.1258, 0.3504], atol=1e-4)
+    np.testing.assert_allclose(
+        entropy_mixture(nats, "softmax"), [0.2788, 0.2450, 0.1258, 0.3504], atol=1e-4
+    )
     with pytest.raises(ValueError, match="mapping must be 'linear' or 'softmax', got 'power'"):
         entropy_mixture(bits, "power")
     with pytest.raises(ValueError, match="temperature must be positive"):

@@ -14,9 +14,9 @@ from lawlib.filtering import (
     Pool,
     best_pool,
     combine_pools,
+    effective_samples,
     error_code_form,
     error_paper_form,
-    effective_samples,
     fit_pool,
     paper_scale,
     switch_points,
@@ -28,13 +28,19 @@ A, D, SIZE = 0.025, 0.1, 12.8e6
 @pytest.fixture(scope="module")
 def buckets():
     params = load("goyal2024_params").query("fit_id == 'tmars_imagenet1k_utility'")
-    return {row.pool: Pool.single(row.b, row.tau, row.size, row.pool_label) for row in params.itertuples()}
+    return {
+        row.pool: Pool.single(row.b, row.tau, row.size, row.pool_label)
+        for row in params.itertuples()
+    }
 
 
 @pytest.fixture(scope="module")
 def cumulative(buckets):
     order = ["tmars_top0to10p", "tmars_top10to20p", "tmars_top20to30p", "tmars_top30to40p"]
-    return [combine_pools([buckets[name] for name in order[:k]], name="+".join(order[:k])) for k in range(1, 5)]
+    return [
+        combine_pools([buckets[name] for name in order[:k]], name="+".join(order[:k]))
+        for k in range(1, 5)
+    ]
 
 
 def test_tidy_parameters_match_the_released_jsonl():
@@ -49,14 +55,22 @@ def test_tidy_parameters_match_the_released_jsonl():
 
 def test_code_form_matches_the_derived_table(buckets, cumulative):
     table = pd.read_csv(DATA_DIR / "goyal2024" / "derived_predictions_tmars_imagenet.csv")
-    pools = {**{name: pool for name, pool in buckets.items()}, **{pool.name: pool for pool in cumulative}}
+    pools = {
+        **dict(buckets.items()),
+        **{pool.name: pool for pool in cumulative},
+    }
     for row in table.itertuples():
-        assert error_code_form(pools[row.buckets], row.samples_seen, A, D)[0] == pytest.approx(row.predicted_error, abs=1e-6)
+        assert error_code_form(pools[row.buckets], row.samples_seen, A, D)[0] == pytest.approx(
+            row.predicted_error, abs=1e-6
+        )
     assert len(table) == 41
 
 
 def test_published_accuracies(cumulative):
-    accuracy = 100 * (1 - best_pool(cumulative, [32e6, 128e6, 640e6], a=A, d=D).drop(columns=["best", "best_error"]))
+    accuracy = 100 * (
+        1
+        - best_pool(cumulative, [32e6, 128e6, 640e6], a=A, d=D).drop(columns=["best", "best_error"])
+    )
     assert accuracy.iloc[0, 0] == pytest.approx(18.2471, abs=1e-4)
     assert accuracy.iloc[1, 1] == pytest.approx(29.6000, abs=1e-4)
     assert accuracy.iloc[2, 1] == pytest.approx(38.5524, abs=1e-4)
@@ -67,19 +81,35 @@ def test_best_pool_switches_from_aggressive_to_lenient(cumulative):
     frontier = best_pool(cumulative, np.logspace(7, np.log10(2e10), 3000), a=A, d=D)
     switches = switch_points(frontier)
     assert len(switches) == 2
-    assert switches.loc[0, "n"] == pytest.approx(1.01e8, rel=0.05) and switches.loc[0, "to"] == cumulative[1].name
-    assert switches.loc[1, "n"] == pytest.approx(1.10e9, rel=0.05) and switches.loc[1, "to"] == cumulative[2].name
+    assert (
+        switches.loc[0, "n"] == pytest.approx(1.01e8, rel=0.05)
+        and switches.loc[0, "to"] == cumulative[1].name
+    )
+    assert (
+        switches.loc[1, "n"] == pytest.approx(1.10e9, rel=0.05)
+        and switches.loc[1, "to"] == cumulative[2].name
+    )
     assert cumulative[3].name not in set(frontier["best"])
 
 
 def test_paper_and_code_forms_differ(buckets, cumulative):
     top = buckets["tmars_top0to10p"]
-    gaps = [100 * (error_paper_form(top, k * SIZE, paper_scale(A, top), D) - error_code_form(top, k * SIZE, A, D))[0]
-            for k in (2, 10, 50)]
+    gaps = [
+        100
+        * (
+            error_paper_form(top, k * SIZE, paper_scale(A, top), D)
+            - error_code_form(top, k * SIZE, A, D)
+        )[0]
+        for k in (2, 10, 50)
+    ]
     np.testing.assert_allclose(gaps, [0.95, 2.34, 2.60], atol=0.01)
     n = np.linspace(1e6, SIZE, 20)  # within the first pass both are a n^b + d
-    np.testing.assert_allclose(error_paper_form(top, n, paper_scale(A, top), D), error_code_form(top, n, A, D), rtol=1e-12)
-    paper_switches = switch_points(best_pool(cumulative, np.logspace(7, 10, 3000), a=A, d=D, form="paper"))
+    np.testing.assert_allclose(
+        error_paper_form(top, n, paper_scale(A, top), D), error_code_form(top, n, A, D), rtol=1e-12
+    )
+    paper_switches = switch_points(
+        best_pool(cumulative, np.logspace(7, 10, 3000), a=A, d=D, form="paper")
+    )
     assert paper_switches.loc[0, "n"] == pytest.approx(8.2e7, rel=0.03)
 
 
@@ -103,8 +133,12 @@ def test_combining_identical_pools_stretches_the_half_life():
         combined = combine_pools([pool] * p)
         stretched = Pool.single(b=-0.12, tau=p * 4.0, size=p * SIZE)
         n = np.logspace(6, 10, 50)
-        np.testing.assert_allclose(error_code_form(combined, n, A, D), error_code_form(stretched, n, A, D), rtol=1e-12)
-        np.testing.assert_allclose(combined.utility(np.arange(30)), stretched.utility(np.arange(30)), rtol=1e-12)
+        np.testing.assert_allclose(
+            error_code_form(combined, n, A, D), error_code_form(stretched, n, A, D), rtol=1e-12
+        )
+        np.testing.assert_allclose(
+            combined.utility(np.arange(30)), stretched.utility(np.arange(30)), rtol=1e-12
+        )
 
 
 def test_fit_pool_recovers_a_known_pool():
@@ -117,11 +151,13 @@ def test_fit_pool_recovers_a_known_pool():
     assert fit.params["tau"] == pytest.approx(5.3, rel=0.3)
     assert float(fit.objective) <= np.sum((error_code_form(truth, n, A, D) - error) ** 2)
     exact = fit_pool(n, error_code_form(truth, n, A, D), size=SIZE, a=A, d=D)
-    assert exact.params["b"] == pytest.approx(-0.137, rel=1e-3) and exact.params["tau"] == pytest.approx(5.3, rel=1e-2)
+    assert exact.params["b"] == pytest.approx(-0.137, rel=1e-3) and exact.params[
+        "tau"
+    ] == pytest.approx(5.3, rel=1e-2)
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="a pool needs b < 0, tau > 0 and size > 0; got b=0.1"):
+    with pytest.raises(ValueError, match=r"a pool needs b < 0, tau > 0 and size > 0; got b=0\.1"):
         Pool.single(b=0.1, tau=2.0, size=SIZE)
     with pytest.raises(ValueError, match="combine_pools needs pools of equal size"):
         combine_pools([Pool.single(-0.1, 2.0, SIZE), Pool.single(-0.1, 2.0, 2 * SIZE)])
@@ -141,4 +177,6 @@ def test_effective_samples():
     assert effective_samples(lasting, 10 * SIZE)[0] == pytest.approx(10 * SIZE, rel=1e-6)
     # the reducible error of the paper form equals that of n_eff fresh samples
     n_eff = effective_samples(pool, 7.5 * SIZE)[0]
-    assert error_paper_form(pool, 7.5 * SIZE, 2.0, 0.1)[0] == pytest.approx(2.0 * n_eff**-0.12 + 0.1, rel=1e-10)
+    assert error_paper_form(pool, 7.5 * SIZE, 2.0, 0.1)[0] == pytest.approx(
+        2.0 * n_eff**-0.12 + 0.1, rel=1e-10
+    )

@@ -14,13 +14,26 @@ from scipy.optimize import minimize
 
 from lawlib import FitWarning
 from lawlib.data import load
-from lawlib.mixtures import BiMixLaw, MixingLaw, fit_bimix, fit_mixing_law, mixture_domains, optimize_mixture, relative_errors
+from lawlib.mixtures import (
+    BiMixLaw,
+    MixingLaw,
+    fit_bimix,
+    fit_mixing_law,
+    mixture_domains,
+    optimize_mixture,
+    relative_errors,
+)
 
 DOMAINS = ["academic", "prose", "dialogue", "symbolic", "internet"]
-TABLE_160M = pd.DataFrame({  # reference sheet 1.4
-    "alpha": [0.0541, 0.0056, 0.0257, 0.0817, 0.0413], "B": [446.7, 136.9, 968.2, 897.6, 313.4],
-    "beta": [0.746, 0.583, 0.840, 0.873, 0.689], "C": [2.079, 2.984, 2.550, 1.139, 2.850]},
-    index=pd.Index(DOMAINS, name="domain"))
+TABLE_160M = pd.DataFrame(
+    {  # reference sheet 1.4
+        "alpha": [0.0541, 0.0056, 0.0257, 0.0817, 0.0413],
+        "B": [446.7, 136.9, 968.2, 897.6, 313.4],
+        "beta": [0.746, 0.583, 0.840, 0.873, 0.689],
+        "C": [2.079, 2.984, 2.550, 1.139, 2.850],
+    },
+    index=pd.Index(DOMAINS, name="domain"),
+)
 
 
 @pytest.fixture(scope="module")
@@ -36,9 +49,15 @@ def _quiet_fit(frame, **kwargs):
 
 def test_bimix_formula_and_redundancy():
     law = BiMixLaw(TABLE_160M.loc[["academic"]])
-    assert law.loss({"academic": 0.25}, 3e4)["academic"].item() == pytest.approx(2.461035532, rel=1e-9)
-    assert law.loss({"academic": 1.0}, 3e4)["academic"].item() == pytest.approx(2.283213052, rel=1e-9)
-    assert law.loss({"academic": 0.25}, 1e9)["academic"].item() == pytest.approx(2.241010867, rel=1e-9)
+    assert law.loss({"academic": 0.25}, 3e4)["academic"].item() == pytest.approx(
+        2.461035532, rel=1e-9
+    )
+    assert law.loss({"academic": 1.0}, 3e4)["academic"].item() == pytest.approx(
+        2.283213052, rel=1e-9
+    )
+    assert law.loss({"academic": 0.25}, 1e9)["academic"].item() == pytest.approx(
+        2.241010867, rel=1e-9
+    )
     assert np.isinf(law.loss({"academic": 0.0}, 3e4)["academic"].item())
     with pytest.raises(ValueError, match="BiMix needs proportions r_i >= 0"):
         law.loss({"academic": -0.1}, 3e4)
@@ -48,11 +67,14 @@ def test_bimix_formula_and_redundancy():
         assert value == pytest.approx(A * 0.3**-0.05 * (B * 1e4**-0.7 + C), rel=1e-12)
 
 
-@pytest.mark.parametrize(("steps", "expected", "total"), [
-    (1e4, (0.2797, 0.0392, 0.1522, 0.2481, 0.2808), 14.71469),
-    (3e4, (0.2790, 0.0399, 0.1545, 0.2417, 0.2849), 13.35522),
-    (1e7, (0.2773, 0.0392, 0.1579, 0.2403, 0.2852), 12.24365),
-])
+@pytest.mark.parametrize(
+    ("steps", "expected", "total"),
+    [
+        (1e4, (0.2797, 0.0392, 0.1522, 0.2481, 0.2808), 14.71469),
+        (3e4, (0.2790, 0.0399, 0.1545, 0.2417, 0.2849), 13.35522),
+        (1e7, (0.2773, 0.0392, 0.1579, 0.2403, 0.2852), 12.24365),
+    ],
+)
 def test_optimum_of_the_published_coefficients(steps, expected, total):
     optimum = optimize_mixture(BiMixLaw(TABLE_160M), steps)
     np.testing.assert_allclose(optimum.to_numpy(), expected, atol=1e-4)
@@ -60,28 +82,53 @@ def test_optimum_of_the_published_coefficients(steps, expected, total):
 
 
 def test_common_alpha_toy():
-    law = BiMixLaw(pd.DataFrame({"alpha": [0.05] * 3, "B": [0.0] * 3, "beta": [1.0] * 3, "C": [1.0, 2.0, 3.0]},
-                                index=["a", "b", "c"]))
-    np.testing.assert_allclose(optimize_mixture(law, 1e4).to_numpy(), [0.172946, 0.334661, 0.492393], atol=1e-6)
+    law = BiMixLaw(
+        pd.DataFrame(
+            {"alpha": [0.05] * 3, "B": [0.0] * 3, "beta": [1.0] * 3, "C": [1.0, 2.0, 3.0]},
+            index=["a", "b", "c"],
+        )
+    )
+    np.testing.assert_allclose(
+        optimize_mixture(law, 1e4).to_numpy(), [0.172946, 0.334661, 0.492393], atol=1e-6
+    )
 
 
 @settings(max_examples=30, deadline=None)
 @given(seed=st.integers(0, 10_000), m=st.integers(2, 6), steps=st.floats(1e3, 1e7))
 def test_lagrange_solution_equals_a_general_optimiser(seed, m, steps):
     rng = np.random.default_rng(seed)
-    law = BiMixLaw(pd.DataFrame({"alpha": rng.uniform(0.01, 0.5, m), "B": rng.uniform(10, 1000, m),
-                                 "beta": rng.uniform(0.2, 1.0, m), "C": rng.uniform(1, 4, m)},
-                                index=[f"d{i}" for i in range(m)]))
+    law = BiMixLaw(
+        pd.DataFrame(
+            {
+                "alpha": rng.uniform(0.01, 0.5, m),
+                "B": rng.uniform(10, 1000, m),
+                "beta": rng.uniform(0.2, 1.0, m),
+                "C": rng.uniform(1, 4, m),
+            },
+            index=[f"d{i}" for i in range(m)],
+        )
+    )
     weights = rng.uniform(0.2, 2.0, m)
     optimum = optimize_mixture(law, steps, weights=weights).to_numpy()
-    assert optimum.sum() == pytest.approx(1.0, abs=1e-12) and (optimum > 0).all()
+    assert (optimum > 0).all()
+    # Lagrange: w_i alpha_i K_i(s) r_i^-(1 + alpha_i), minus the slope of each weighted loss, is one lam for all i
+    coefficients = law.coefficients
+    slopes = (
+        weights * coefficients["alpha"] * law.scale(steps) * optimum ** -(1 + coefficients["alpha"])
+    )
+    np.testing.assert_allclose(slopes, slopes.mean(), rtol=1e-9)
 
     def objective(r):
         return float(np.sum(weights * law.loss(np.clip(r, 1e-12, None), steps).to_numpy()[0]))
 
-    general = minimize(objective, np.full(m, 1 / m), method="SLSQP", bounds=[(1e-9, 1)] * m,
-                       constraints=[{"type": "eq", "fun": lambda r: r.sum() - 1}],
-                       options={"ftol": 1e-15, "maxiter": 1000})
+    general = minimize(
+        objective,
+        np.full(m, 1 / m),
+        method="SLSQP",
+        bounds=[(1e-9, 1)] * m,
+        constraints=[{"type": "eq", "fun": lambda r: r.sum() - 1}],
+        options={"ftol": 1e-15, "maxiter": 1000},
+    )
     np.testing.assert_allclose(optimum, general.x, atol=1e-6)
     assert objective(optimum) <= objective(general.x) + 1e-12
 
@@ -95,8 +142,16 @@ def test_synthetic_recovery_of_bimix_coefficients():
     for run, r in enumerate(proportions):
         for step in np.geomspace(3e3, 3e4, 10):
             loss = law.loss(r, step).to_numpy()[0] * np.exp(rng.normal(0, 0.002, 2))
-            rows.append({"run_id": f"r{run}", "p_academic": r[0], "p_symbolic": r[1], "step": step,
-                         "loss_academic": loss[0], "loss_symbolic": loss[1]})
+            rows.append(
+                {
+                    "run_id": f"r{run}",
+                    "p_academic": r[0],
+                    "p_symbolic": r[1],
+                    "step": step,
+                    "loss_academic": loss[0],
+                    "loss_symbolic": loss[1],
+                }
+            )
     fit = fit_bimix(pd.DataFrame(rows))
     assert fit.converged
     np.testing.assert_allclose(fit.coefficients["alpha"], truth["alpha"], atol=0.005)
@@ -110,7 +165,9 @@ def test_fit_on_ye_runs_reproduces_reference_coefficients(runs):
         warnings.simplefilter("always")
         fit = fit_bimix(subset)
     messages = [str(w.message) for w in caught if issubclass(w.category, FitWarning)]
-    assert len(messages) == 5 and messages[0].startswith("domain 'academic': 43 of 229 runs have p_academic = 0")
+    assert len(messages) == 5 and messages[0].startswith(
+        "domain 'academic': 43 of 229 runs have p_academic = 0"
+    )
     table = fit.coefficients
     np.testing.assert_allclose(table["alpha"], TABLE_160M["alpha"], rtol=0.01, atol=1e-4)
     np.testing.assert_allclose(table["B"], TABLE_160M["B"], rtol=0.01)
@@ -119,7 +176,9 @@ def test_fit_on_ye_runs_reproduces_reference_coefficients(runs):
     assert table["n_points"].tolist() == [186, 159, 168, 181, 219]
     later = runs[(runs["model"] == "160M") & (runs["step"] > 20000) & (runs["step"] <= 30000)]
     errors = relative_errors(fit.predict(later, later["step"].to_numpy()), later, DOMAINS, later)
-    np.testing.assert_allclose(errors, [0.0078, 0.0127, 0.0137, 0.0156, 0.0055], atol=0.001)  # reference 1.4
+    np.testing.assert_allclose(
+        errors, [0.0078, 0.0127, 0.0137, 0.0156, 0.0055], atol=0.001
+    )  # reference 1.4
 
 
 def _mixture_split(runs, model):
@@ -144,28 +203,61 @@ def test_bimix_and_exponential_law_on_held_out_mixtures(runs):
 
 
 def test_ye_law_with_published_coefficients():
-    coefficients = np.array([  # reference sheet 2: [log c, log k, t_academic ... t_internet], 70M at 30k steps
-        [0.9750, -2.1391, -10.0864, 2.7140, 2.7106, 2.6083, 1.5866],
-        [1.2624, -2.1656, 1.3930, -4.6811, 0.7855, 1.8719, 0.5734],
-        [1.1375, -7.1017, 6.7135, 6.2643, -31.8621, 6.6423, 6.2053],
-        [0.4750, -3.6546, 3.3289, 3.6705, 3.1127, -16.4217, 3.1591],
-        [1.2402, -1.9510, 1.1897, 0.8697, -0.5184, 1.7122, -3.0870]])
-    law = MixingLaw(c=pd.Series(np.exp(coefficients[:, 0]), index=DOMAINS), k=pd.Series(np.exp(coefficients[:, 1]), index=DOMAINS),
-                    t=pd.DataFrame(coefficients[:, 2:], index=DOMAINS, columns=DOMAINS))
-    np.testing.assert_allclose(law.loss(np.full(5, 0.2)).to_numpy()[0], [2.75843, 3.64727, 3.11921, 1.62179, 3.60324], atol=1e-5)
-    np.testing.assert_allclose(law.loss([0.25, 0.09375, 0.03125, 0.25, 0.375]).to_numpy()[0],
-                               [2.69738, 3.74643, 3.27712, 1.61300, 3.55479], atol=1e-5)
+    coefficients = np.array(
+        [  # reference sheet 2: [log c, log k, t_academic ... t_internet], 70M at 30k steps
+            [0.9750, -2.1391, -10.0864, 2.7140, 2.7106, 2.6083, 1.5866],
+            [1.2624, -2.1656, 1.3930, -4.6811, 0.7855, 1.8719, 0.5734],
+            [1.1375, -7.1017, 6.7135, 6.2643, -31.8621, 6.6423, 6.2053],
+            [0.4750, -3.6546, 3.3289, 3.6705, 3.1127, -16.4217, 3.1591],
+            [1.2402, -1.9510, 1.1897, 0.8697, -0.5184, 1.7122, -3.0870],
+        ]
+    )
+    law = MixingLaw(
+        c=pd.Series(np.exp(coefficients[:, 0]), index=DOMAINS),
+        k=pd.Series(np.exp(coefficients[:, 1]), index=DOMAINS),
+        t=pd.DataFrame(coefficients[:, 2:], index=DOMAINS, columns=DOMAINS),
+    )
+    np.testing.assert_allclose(
+        law.loss(np.full(5, 0.2)).to_numpy()[0],
+        [2.75843, 3.64727, 3.11921, 1.62179, 3.60324],
+        atol=1e-5,
+    )
+    np.testing.assert_allclose(
+        law.loss([0.25, 0.09375, 0.03125, 0.25, 0.375]).to_numpy()[0],
+        [2.69738, 3.74643, 3.27712, 1.61300, 3.55479],
+        atol=1e-5,
+    )
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"p_prose": -0.1}, r"column 'p_prose': 1 proportions are negative or not finite; first at run 'x0'"),
-    ({"p_prose": 0.5}, r"1 runs do not sum to 1 \(tolerance 0.001\); first at run 'x0': sum 0.7"),
-    ({"step": 0}, r"column 'step': 1 values are not positive and finite; first at run 'x0'"),
-    ({"loss_academic": -2.0}, r"column 'loss_academic': 1 values are not positive and finite; first at run 'x0'"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            {"p_prose": -0.1},
+            r"column 'p_prose': 1 proportions are negative or not finite; first at run 'x0'",
+        ),
+        (
+            {"p_prose": 0.5},
+            r"1 runs do not sum to 1 \(tolerance 0.001\); first at run 'x0': sum 0.7",
+        ),
+        ({"step": 0}, r"column 'step': 1 values are not positive and finite; first at run 'x0'"),
+        (
+            {"loss_academic": -2.0},
+            r"column 'loss_academic': 1 values are not positive and finite; first at run 'x0'",
+        ),
+    ],
+)
 def test_bad_input_names_the_run_and_column(change, message):
-    frame = pd.DataFrame({"run_id": [f"x{i}" for i in range(6)], "p_academic": [0.2] * 6, "p_prose": [0.8] * 6,
-                          "step": [1e3, 2e3, 3e3, 4e3, 5e3, 6e3], "loss_academic": [3.0] * 6, "loss_prose": [3.0] * 6})
+    frame = pd.DataFrame(
+        {
+            "run_id": [f"x{i}" for i in range(6)],
+            "p_academic": [0.2] * 6,
+            "p_prose": [0.8] * 6,
+            "step": [1e3, 2e3, 3e3, 4e3, 5e3, 6e3],
+            "loss_academic": [3.0] * 6,
+            "loss_prose": [3.0] * 6,
+        }
+    )
     for column, value in change.items():
         frame.loc[0, column] = value
     with pytest.raises(ValueError, match=message):

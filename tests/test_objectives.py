@@ -27,8 +27,13 @@ def test_log_model_matches_direct_formula_and_survives_large_terms():
 
 @settings(max_examples=40, deadline=None)
 @given(
-    e=st.floats(-1, 1), a=st.floats(0, 10), alpha=st.floats(0.05, 1.0), b=st.floats(0, 10), beta=st.floats(0.05, 1.0),
-    delta=st.sampled_from([1e-3, 1e-1, np.inf]), reduction=st.sampled_from(["sum", "mean"]),
+    e=st.floats(-1, 1),
+    a=st.floats(0, 10),
+    alpha=st.floats(0.05, 1.0),
+    b=st.floats(0, 10),
+    beta=st.floats(0.05, 1.0),
+    delta=st.sampled_from([1e-3, 1e-1, np.inf]),
+    reduction=st.sampled_from(["sum", "mean"]),
 )
 def test_gradient_matches_central_differences(e, a, alpha, b, beta, delta, reduction):
     rng = np.random.default_rng(0)
@@ -37,11 +42,18 @@ def test_gradient_matches_central_differences(e, a, alpha, b, beta, delta, reduc
     theta = np.array([e, a, alpha, b, beta])
     value, grad = huber_log_objective(theta[None], logx, logy, delta, reduction)
     step = 1e-6
-    numeric = np.array([
-        (huber_log_objective((theta + step * unit)[None], logx, logy, delta, reduction)[0][0]
-         - huber_log_objective((theta - step * unit)[None], logx, logy, delta, reduction)[0][0]) / (2 * step)
-        for unit in np.eye(5)
-    ])
+    numeric = np.array(
+        [
+            (
+                huber_log_objective((theta + step * unit)[None], logx, logy, delta, reduction)[0][0]
+                - huber_log_objective((theta - step * unit)[None], logx, logy, delta, reduction)[0][
+                    0
+                ]
+            )
+            / (2 * step)
+            for unit in np.eye(5)
+        ]
+    )
     np.testing.assert_allclose(grad[0], numeric, rtol=1e-4, atol=1e-8 * max(1.0, abs(value[0])))
 
 
@@ -50,7 +62,7 @@ def test_batch_rows_equal_single_evaluations():
     logy = np.log(np.linspace(3, 2, 10))
     batch = np.array([[0.5, 5.0, 0.3], [0.0, 10.0, 0.7], [1.0, 2.0, 0.1]])
     values, grads = huber_log_objective(batch, logx, logy, 1e-3)
-    for row, value, grad in zip(batch, values, grads):
+    for row, value, grad in zip(batch, values, grads, strict=True):
         single_value, single_grad = huber_log_objective(row[None], logx, logy, 1e-3)
         assert value == pytest.approx(single_value[0], rel=1e-14)
         np.testing.assert_allclose(grad, single_grad[0], rtol=1e-12)
@@ -76,7 +88,9 @@ def test_weights_count_points_as_if_repeated():
         weighted = huber_log_objective(theta, logx, logy, 1e-3, reduction, weights=counts)
         for row in range(2):
             repeat = np.repeat(np.arange(6), counts[row])
-            single = huber_log_objective(theta[row:row + 1], logx[repeat], logy[repeat], 1e-3, reduction)
+            single = huber_log_objective(
+                theta[row : row + 1], logx[repeat], logy[repeat], 1e-3, reduction
+            )
             assert weighted[0][row] == pytest.approx(single[0][0], rel=1e-12)
             np.testing.assert_allclose(weighted[1][row], single[1][0], rtol=1e-10)
 
@@ -95,4 +109,6 @@ def test_chunked_problem_equals_direct_evaluation():
     np.testing.assert_array_equal(grad, direct_grad)
     centred = HuberLogProblem(logx, logy, 1e-3, centre=True)
     np.testing.assert_allclose(centred(centred.to_internal(theta))[0], direct_value, rtol=1e-10)
-    np.testing.assert_allclose(centred.to_external(centred.to_internal(theta)), theta, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        centred.to_external(centred.to_internal(theta)), theta, rtol=1e-12, atol=1e-12
+    )

@@ -60,6 +60,6 @@ def test_batched_bfgs_gives_each_start_its_own_data():
     def shifted(theta, rows):
         return (theta[:, 0] - targets[rows]) ** 2, 2 * (theta[:, :1] - targets[rows, None])
 
-    x, f, converged = batched_bfgs(shifted, np.zeros((3, 1)))
+    x, _f, converged = batched_bfgs(shifted, np.zeros((3, 1)))
     np.testing.assert_allclose(x[:, 0], targets, atol=1e-6)
     assert converged.all()

@@ -86,12 +86,36 @@ def test_mean_reduction_reaches_the_same_optimum_with_lawlib_tolerances():
 @pytest.mark.parametrize(
     ("x", "loss", "message"),
     [
-        ([1, 2, np.nan, 4, 5], [3, 2, 2, 2, 2], r"column 'N': 1 of 5 values are NaN or infinite; first at row 2: nan"),
-        ([1, 2, 3, 4, 5], [3, 2, np.inf, 2, 2], r"column 'loss': 1 of 5 values are NaN or infinite; first at row 2"),
-        ([1, -2, 3, 0, 5], [3, 2, 2, 2, 2], r"column 'N': 2 of 5 values are not positive; first at row 1: -2.0"),
-        ([1, 2, 3, 4, 5], [3, 2, 2, 0, 2], r"column 'loss': 1 of 5 values are not positive; first at row 3: 0.0"),
-        ([1, 2, 3, 4], [3, 2, 2, 2, 2], r"columns have different lengths: N has 4, loss has 5 rows"),
-        ([1, 2, 3], [3, 2, 2], r"3 rows are too few for a power law with an irreducible term with 3 parameters"),
+        (
+            [1, 2, np.nan, 4, 5],
+            [3, 2, 2, 2, 2],
+            r"column 'N': 1 of 5 values are NaN or infinite; first at row 2: nan",
+        ),
+        (
+            [1, 2, 3, 4, 5],
+            [3, 2, np.inf, 2, 2],
+            r"column 'loss': 1 of 5 values are NaN or infinite; first at row 2",
+        ),
+        (
+            [1, -2, 3, 0, 5],
+            [3, 2, 2, 2, 2],
+            r"column 'N': 2 of 5 values are not positive; first at row 1: -2.0",
+        ),
+        (
+            [1, 2, 3, 4, 5],
+            [3, 2, 2, 0, 2],
+            r"column 'loss': 1 of 5 values are not positive; first at row 3: 0.0",
+        ),
+        (
+            [1, 2, 3, 4],
+            [3, 2, 2, 2, 2],
+            r"columns have different lengths: N has 4, loss has 5 rows",
+        ),
+        (
+            [1, 2, 3],
+            [3, 2, 2],
+            r"3 rows are too few for a power law with an irreducible term with 3 parameters",
+        ),
         ([1, 2, "x", 4], [3, 2, 2, 2], r"column 'N' must hold numbers"),
     ],
 )
@@ -103,6 +127,10 @@ def test_bad_input_is_named_before_fitting(x, loss, message):
 def test_bad_pandas_input_names_the_index_label():
     import pandas as pd
 
-    frame = pd.DataFrame({"N": [1e8, 2e8, 3e8, 4e8], "loss": [3.0, -1.0, 2.5, 2.4]}, index=["r1", "r2", "r3", "r4"])
-    with pytest.raises(ValueError, match=r"column 'loss': 1 of 4 values are not positive; first at row 'r2'"):
+    frame = pd.DataFrame(
+        {"N": [1e8, 2e8, 3e8, 4e8], "loss": [3.0, -1.0, 2.5, 2.4]}, index=["r1", "r2", "r3", "r4"]
+    )
+    with pytest.raises(
+        ValueError, match=r"column 'loss': 1 of 4 values are not positive; first at row 'r2'"
+    ):
         fit_power_law(frame["N"], frame["loss"], x_name="N")

@@ -3,13 +3,17 @@
 import ast
 import json
 import re
+import subprocess
+import sys
 import tomllib
+from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BOOK, ROOT
+from papermill.translators import PythonTranslator
 
 import bookbuild
+from conftest import BOOK, ROOT
 
 CHAPTERS = bookbuild.chapters()
 
@@ -26,7 +30,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     conda = [dep for dep in environment if isinstance(dep, str)]
     pip = next(dep["pip"] for dep in environment if isinstance(dep, dict))
-    listed = {dep for dep in conda if not dep.startswith(("python", "pip"))} | {dep for dep in pip if dep != "-e ."}
+    listed = {dep for dep in conda if not dep.startswith(("python", "pip"))} | {
+        dep for dep in pip if dep != "-e ."
+    }
     assert {_normalise(d) for d in listed} == {_normalise(d) for d in wanted}
     assert f"python{project['requires-python']}" in conda
     assert "-e ." in pip
@@ -43,23 +49,39 @@ def test_chapter_is_committed_without_outputs(chapter):
     notebook = json.loads(chapter.read_text())
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
-            assert cell["outputs"] == [] and cell["execution_count"] is None, f"{chapter.name}: outputs committed"
+            assert cell["outputs"] == [] and cell["execution_count"] is None, (
+                f"{chapter.name}: outputs committed"
+            )
         assert "injected-parameters" not in cell.get("metadata", {}).get("tags", [])
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
 def test_parameters_cell_follows_imports_and_holds_commented_literals(chapter):
-    cells = [cell for cell in json.loads(chapter.read_text())["cells"] if cell["cell_type"] == "code"]
+    cells = [
+        cell for cell in json.loads(chapter.read_text())["cells"] if cell["cell_type"] == "code"
+    ]
     tagged = [i for i, cell in enumerate(cells) if "parameters" in cell["metadata"].get("tags", [])]
     assert len(tagged) == 1, f"{chapter.name}: expected one cell tagged 'parameters'"
-    assert "import lawlib" in "".join(cells[tagged[0] - 1]["source"]), "the imports cell must come right before"
+    assert "import lawlib" in "".join(cells[tagged[0] - 1]["source"]), (
+        "the imports cell must come right before"
+    )
+    source = "".join(cells[tagged[0]]["source"])
     names = []
-    for line in "".join(cells[tagged[0]]["source"]).splitlines():
-        assignment, _, comment = line.partition("  # ")
-        name, _, literal = assignment.partition(" = ")
-        assert comment.strip(), f"{chapter.name}: parameter line without a '# meaning' comment: {line!r}"
-        ast.literal_eval(literal)  # literals only
-        names.append(name)
+    for node in ast.parse(source).body:
+        assert isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name), (
+            f"{chapter.name}: the parameters cell holds only assignments: {ast.unparse(node)}"
+        )
+        ast.literal_eval(node.value)  # literals only
+        names.append(node.targets[0].id)
+    # what `papermill --help-notebook` lists: every parameter, each with its meaning
+    helps = {p.name: p.help for p in PythonTranslator.inspect({"source": source})}
+    assert list(helps) == names, (
+        f"{chapter.name}: papermill sees {list(helps)}, the cell sets {names}"
+    )
+    undocumented = [name for name, text in helps.items() if not text]
+    assert not undocumented, (
+        f"{chapter.name}: parameters without a '# meaning' comment: {undocumented}"
+    )
     assert "key_numbers_path" in names
 
 
@@ -74,8 +96,12 @@ def test_colab_install_cell_uses_the_configured_repository(chapter):
 def test_every_citation_has_a_bibliography_entry():
     keys = set(re.findall(r"^@\w+\{([^,]+),", (BOOK / "references.bib").read_text(), flags=re.M))
     texts = [path.read_text() for path in list(BOOK.glob("*.md")) + CHAPTERS]
-    cited = {key.strip() for text in texts for group in re.findall(r"\{cite[pt]?\}`([^`]+)`", text)
-             for key in group.split(",")}
+    cited = {
+        key.strip()
+        for text in texts
+        for group in re.findall(r"\{cite[pt]?\}`([^`]+)`", text)
+        for key in group.split(",")
+    }
     assert cited, "no citations found"
     assert cited <= keys, f"cited without an entry: {sorted(cited - keys)}"
 
@@ -84,5 +110,32 @@ def test_readme_ci_and_workflow_use_the_make_targets():
     readme = (ROOT / "README.md").read_text()
     assert "make book" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text()
-    workflow = (ROOT / ".github" / "workflows" / "book.yml").read_text()
-    assert "make book" in workflow and "book/_build/html" in workflow
+    assert (ROOT / ".ci" / "run").read_text().strip().endswith("make test")
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    steps = workflow["jobs"]["test"]["steps"]
+    assert {"run": "make test"} in steps, "the workflow must run the tests"
+    assert any(step.get("with", {}).get("path") == "book/_build/html" for step in steps)
+    assert workflow["jobs"]["deploy"]["needs"] == "test", "only a tested site is published"
+
+
+def _ruff(*args):
+    ruff = Path(sys.executable).parent / "ruff"
+    return subprocess.run([str(ruff), *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_ruff_lint_and_format_are_clean():
+    for args in (["check", "."], ["format", "--check", "."]):
+        done = _ruff(*args)
+        assert done.returncode == 0, f"ruff {' '.join(args)}:\n{done.stdout}{done.stderr}"
+
+
+def test_ruff_covers_library_tests_benchmarks_tools_and_chapters():
+    files = set(_ruff("check", "--show-files", ".").stdout.split())
+    for path in [
+        ROOT / "lawlib" / "chinchilla.py",
+        ROOT / "tests" / "test_project.py",
+        ROOT / "benchmarks" / "bench_chinchilla.py",
+        BOOK / "_tools" / "bookbuild.py",
+        *CHAPTERS,
+    ]:
+        assert str(path) in files, f"ruff does not read {path.relative_to(ROOT)}"

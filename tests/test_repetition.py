@@ -52,7 +52,9 @@ def test_repetition_and_excess_parameters_only_hurt():
 
 def test_fit_statistics_with_published_constants(runs):
     predicted = LAW.loss(runs["N"], runs["D"], runs["U"])
-    r2 = 1 - np.sum((runs["loss"] - predicted) ** 2) / np.sum((runs["loss"] - runs["loss"].mean()) ** 2)
+    r2 = 1 - np.sum((runs["loss"] - predicted) ** 2) / np.sum(
+        (runs["loss"] - runs["loss"].mean()) ** 2
+    )
     assert r2 == pytest.approx(0.7722046, abs=1e-6)
     objective = huber(np.log(predicted) - np.log(runs["loss"]), 1e-3).sum()
     assert objective == pytest.approx(0.0158259, rel=1e-4)
@@ -68,14 +70,18 @@ def test_refit_lands_on_the_ridge(runs):
 
 def test_profile_is_flat_along_the_ridge(runs):
     profile = profile_decay(runs["N"], runs["D"], runs["U"], runs["loss"], [5, 15.387756, 95, 1000])
-    np.testing.assert_allclose(profile["objective"], [0.016160, 0.015826, 0.015805, 0.015878], atol=2e-6)
+    np.testing.assert_allclose(
+        profile["objective"], [0.016160, 0.015826, 0.015805, 0.015878], atol=2e-6
+    )
     np.testing.assert_allclose(profile["R_N_star"], [19.1, 5.31, 1.71, 0.93], rtol=0.02)
 
 
 def test_readme_allocation_scan():
     n0, d0, u = 8.67e9, 178e9, 25e9
     factors = np.linspace(1.0001, 3, 500)
-    candidates = [(n0, d0)] + [(n0 / f, d0 * f) for f in factors] + [(n0 * f, d0 / f) for f in factors]
+    candidates = (
+        [(n0, d0)] + [(n0 / f, d0 * f) for f in factors] + [(n0 * f, d0 / f) for f in factors]
+    )
     losses = [LAW.loss(n, d, u) for n, d in candidates]
     n_best, d_best = candidates[int(np.argmin(losses))]
     assert d_best == pytest.approx(2.2653e11, rel=1e-3)
@@ -85,8 +91,14 @@ def test_readme_allocation_scan():
 @pytest.mark.parametrize(
     ("override", "message"),
     [
-        ({"U": [1e9, 5e9, 1e9]}, r"column 'U': 1 of 3 runs have more unique tokens than tokens trained on \('D'\); first at row 1"),
-        ({"loss": [3.0, -1.0, 2.5]}, r"column 'loss': 1 of 3 values are not positive; first at row 1"),
+        (
+            {"U": [1e9, 5e9, 1e9]},
+            r"column 'U': 1 of 3 runs have more unique tokens than tokens trained on \('D'\); first at row 1",
+        ),
+        (
+            {"loss": [3.0, -1.0, 2.5]},
+            r"column 'loss': 1 of 3 values are not positive; first at row 1",
+        ),
         ({"N": [1e8, np.nan, 1e8]}, r"column 'N': 1 of 3 values are NaN or infinite"),
     ],
 )

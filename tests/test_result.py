@@ -12,8 +12,17 @@ def test_summary_states_recipe_convergence_and_intervals():
     fit = fit_power_law(X, Y)
     boot = bootstrap(fit_power_law, {"x": X, "loss": Y}, n_resamples=20, seed=0, starts=fit.x)
     text = str(fit.summary(boot.interval(0.9)))
-    for expected in ["L = E + A * x^(-alpha)", "Observations  30", "Huber delta   0.001", "Reduction     sum",
-                     "Converged     yes", "Starts        150", "low 5%", "high 95%", "alpha"]:
+    for expected in [
+        "L = E + A * x^(-alpha)",
+        "Observations  30",
+        "Huber delta   0.001",
+        "Reduction     sum",
+        "Converged     yes",
+        "Starts        150",
+        "low 5%",
+        "high 95%",
+        "alpha",
+    ]:
         assert expected in text, expected
     assert "<table>" in fit.summary().as_html()
     assert fit._repr_html_() == fit.summary().as_html()
@@ -24,8 +33,14 @@ def test_summary_states_recipe_convergence_and_intervals():
 
 def test_not_converged_fit_says_so_in_notes_and_summary():
     fit = fit_power_law(X, Y, starts=[[0.0, 0.0, 0.0]])
-    forced = type(fit)(**{**fit.__dict__, "converged": False, "message": "ABNORMAL",
-                          "notes": ["the optimiser did not converge: ABNORMAL"]})
+    forced = type(fit)(
+        **{
+            **fit.__dict__,
+            "converged": False,
+            "message": "ABNORMAL",
+            "notes": ["the optimiser did not converge: ABNORMAL"],
+        }
+    )
     text = forced.summary().as_text()
     assert "Converged     NO (ABNORMAL)" in text
     assert "[1] the optimiser did not converge: ABNORMAL" in text

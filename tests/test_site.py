@@ -12,14 +12,24 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
 from conftest import BOOK, SITE
+
+pytestmark = pytest.mark.book
 
 SCREENSHOTS = BOOK / "_build" / "screenshots"
 #: Console errors allowed by exact text. sphinx-book-theme 1.3.0 logs this on every page when no
 #: theme mode is stored yet; it then falls back to "auto", which is what we want.
 ALLOWED_CONSOLE_ERRORS = {"Got invalid theme mode: . Resetting to auto."}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _pages():
@@ -27,7 +37,9 @@ def _pages():
         pytest.fail(f"no built site at {SITE}: run `make book` (make test does it first)")
     skip = {"genindex.html", "search.html"}
     pages = [p.relative_to(SITE) for p in SITE.rglob("*.html")]
-    return sorted(p.as_posix() for p in pages if p.name not in skip and not p.parts[0].startswith("_"))
+    return sorted(
+        p.as_posix() for p in pages if p.name not in skip and not p.parts[0].startswith("_")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -63,11 +75,25 @@ def _visit(browser, url, base):
     """Open `url`; return the page and lists of console errors, failed and foreign requests."""
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     problems = {"console": [], "failed": [], "foreign": []}
-    page.on("console", lambda m: m.type == "error" and m.text not in ALLOWED_CONSOLE_ERRORS
-            and problems["console"].append(m.text))
+    page.on(
+        "console",
+        lambda m: (
+            m.type == "error"
+            and m.text not in ALLOWED_CONSOLE_ERRORS
+            and problems["console"].append(m.text)
+        ),
+    )
     page.on("requestfailed", lambda r: problems["failed"].append(f"{r.url} ({r.failure})"))
-    page.on("response", lambda r: r.status >= 400 and problems["failed"].append(f"{r.url} (HTTP {r.status})"))
-    page.on("request", lambda r: not r.url.startswith((base, "data:", "blob:")) and problems["foreign"].append(r.url))
+    page.on(
+        "response",
+        lambda r: r.status >= 400 and problems["failed"].append(f"{r.url} (HTTP {r.status})"),
+    )
+    page.on(
+        "request",
+        lambda r: (
+            not r.url.startswith((base, "data:", "blob:")) and problems["foreign"].append(r.url)
+        ),
+    )
     page.goto(url, wait_until="networkidle")
     return page, problems
 
@@ -87,15 +113,18 @@ def test_page_loads_cleanly_with_math_and_images(browser, server, name):
         assert problems["failed"] == [], f"failed requests: {problems['failed']}"
         assert problems["console"] == [], f"console errors: {problems['console']}"
         assert problems["foreign"] == [], f"requests that leave the site: {problems['foreign']}"
-        broken = page.eval_on_selector_all("img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0))"
-                                                   ".map(i => i.src)")
+        broken = page.eval_on_selector_all(
+            "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+        )
         assert broken == [], f"images not loaded: {broken}"
         if page.locator(".math").count():
             page.wait_for_selector("mjx-container", state="attached", timeout=15000)
             assert page.locator("mjx-container").count() >= page.locator(".math").count()
             assert "$$" not in page.inner_text("main")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / name.replace(".html", ".png").replace("/", "__")), full_page=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / name.replace(".html", ".png").replace("/", "__")), full_page=True
+        )
     finally:
         page.close()
 
@@ -123,10 +152,16 @@ def test_exercise_solutions_start_collapsed(browser, server):
 
 
 def test_no_page_or_stylesheet_loads_anything_from_the_internet():
-    remote = re.compile(r"""(<script[^>]+src=["']https?:|<link[^>]+href=["']https?:[^>]+stylesheet|"""
-                        r"""<link[^>]+stylesheet[^>]+href=["']https?:|url\(["']?https?:)""", re.I)
-    offenders = [path.relative_to(SITE).as_posix() for path in list(SITE.rglob("*.html")) + list(SITE.rglob("*.css"))
-                 if remote.search(path.read_text(errors="replace"))]
+    remote = re.compile(
+        r"""(<script[^>]+src=["']https?:|<link[^>]+href=["']https?:[^>]+stylesheet|"""
+        r"""<link[^>]+stylesheet[^>]+href=["']https?:|url\(["']?https?:)""",
+        re.I,
+    )
+    offenders = [
+        path.relative_to(SITE).as_posix()
+        for path in list(SITE.rglob("*.html")) + list(SITE.rglob("*.css"))
+        if remote.search(path.read_text(errors="replace"))
+    ]
     assert offenders == []
 
 

@@ -1,17 +1,20 @@
 """Build steps of the book, called by the Makefile and the tests.
 
     python book/_tools/bookbuild.py chapters          # chapters in the table of contents
-    python book/_tools/bookbuild.py execute SRC DST   # run one chapter with papermill
+    python book/_tools/bookbuild.py execute SRC DST   # run one chapter; its key numbers go beside DST
     python book/_tools/bookbuild.py stage MATHJAX_DIR # assemble the sources Jupyter Book renders
 
 Chapters are executed into ``book/_build/executed/`` (mirroring ``book/``),
-and Jupyter Book renders that folder with execution turned off.
+each writing its key numbers to a JSON file beside the executed notebook
+(:func:`key_numbers_file`), which the chapter tests read; Jupyter Book renders
+that folder with execution turned off.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
 import json
+import os
 import platform
 import shutil
 import sys
@@ -23,7 +26,16 @@ import yaml
 BOOK = Path(__file__).resolve().parent.parent
 EXECUTED = BOOK / "_build" / "executed"
 #: Packages whose versions the Execution statistics page lists.
-REPORTED_PACKAGES = ["lawlib", "numpy", "scipy", "pandas", "matplotlib", "papermill", "jupyter-book", "sphinx"]
+REPORTED_PACKAGES = [
+    "lawlib",
+    "numpy",
+    "scipy",
+    "pandas",
+    "matplotlib",
+    "papermill",
+    "jupyter-book",
+    "sphinx",
+]
 
 
 def _toc_files(entries) -> list[str]:
@@ -39,7 +51,10 @@ def _toc_files(entries) -> list[str]:
 def toc_documents() -> list[str]:
     """Every document in ``_toc.yml``, root first, without suffix."""
     toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
-    return [toc["root"]] + _toc_files(toc.get("parts", []) + toc.get("chapters", []))
+    return [
+        toc["root"],
+        *_toc_files(toc.get("parts", []) + toc.get("chapters", [])),
+    ]
 
 
 def chapters() -> list[Path]:
@@ -50,28 +65,76 @@ def chapters() -> list[Path]:
 
 def _shown(path: Path) -> str:
     """`path` relative to the repository when inside it, else as given."""
-    return str(path.relative_to(BOOK.parent)) if path.is_relative_to(BOOK.parent) else str(path)
+    return (
+        str(path.relative_to(BOOK.parent))
+        if path.is_relative_to(BOOK.parent)
+        else str(path)
+    )
 
 
-def execute(source: Path, target: Path, parameters: dict | None = None) -> float:
+def key_numbers_file(executed: Path) -> Path:
+    """Where the build writes the key numbers of the executed chapter `executed`."""
+    return executed.with_suffix(".key_numbers.json")
+
+
+def _hide_injected_parameters(target: Path) -> None:
+    """Tag papermill's injected-parameters cell ``remove-cell`` so the site does not show it."""
+    notebook = json.loads(target.read_text())
+    for cell in notebook["cells"]:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
+    target.write_text(
+        json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
+    )
+
+
+def execute(
+    source: Path, target: Path, parameters: dict | None = None
+) -> float:
     """Execute chapter `source` into `target` with papermill; return the seconds taken.
 
     A failing cell raises SystemExit with the chapter and the cell named.
+    Parameters given here show in the executed notebook as papermill's
+    injected-parameters cell, tagged so that the site does not show it.
     """
     import papermill
 
     target.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(str(source), str(target), parameters=parameters or {}, cwd=str(BOOK),
-                                   kernel_name="python3", progress_bar=False)
+        papermill.execute_notebook(
+            str(source),
+            str(target),
+            parameters=parameters or {},
+            cwd=str(BOOK),
+            kernel_name="python3",
+            progress_bar=False,
+        )
     except papermill.PapermillExecutionError as err:
         raise SystemExit(
             f"chapter {_shown(source)} failed in cell [{err.exec_count}] "
             f"(code cell {err.cell_index}): {err.ename}: {err.evalue}\n"
             f"the partly executed notebook is at {target}"
         ) from None
+    if parameters:
+        _hide_injected_parameters(target)
     return time.perf_counter() - start
+
+
+def build_chapter(source: Path, target: Path) -> float:
+    """Execute `source` for the site with its own parameters, writing its key numbers beside `target`."""
+    numbers = key_numbers_file(target)
+    numbers.unlink(missing_ok=True)
+    # relative to the chapter's working directory, so the executed notebook names no local path
+    seconds = execute(
+        source, target, {"key_numbers_path": os.path.relpath(numbers, BOOK)}
+    )
+    if not numbers.exists():
+        raise SystemExit(
+            f"chapter {_shown(source)} ran but wrote no key numbers to {numbers}"
+        )
+    return seconds
 
 
 def _version(package: str) -> str:
@@ -86,12 +149,22 @@ def status_table() -> str:
     rows = ["| chapter | executed | seconds |", "| --- | --- | ---: |"]
     for source in chapters():
         executed = EXECUTED / source.relative_to(BOOK)
-        meta = json.loads(executed.read_text())["metadata"].get("papermill", {})
+        meta = json.loads(executed.read_text())["metadata"].get(
+            "papermill", {}
+        )
         document = source.relative_to(BOOK).with_suffix("").as_posix()
-        rows.append(f"| {{doc}}`{document}` | {meta.get('end_time', '')[:19].replace('T', ' ')} "
-                    f"| {meta.get('duration', float('nan')):.1f} |")
-    versions = ["| package | version |", "| --- | --- |", f"| Python | {platform.python_version()} |"]
-    versions += [f"| {name} | {_version(name)} |" for name in REPORTED_PACKAGES]
+        rows.append(
+            f"| {{doc}}`{document}` | {meta.get('end_time', '')[:19].replace('T', ' ')} "
+            f"| {meta.get('duration', float('nan')):.1f} |"
+        )
+    versions = [
+        "| package | version |",
+        "| --- | --- |",
+        f"| Python | {platform.python_version()} |",
+    ]
+    versions += [
+        f"| {name} | {_version(name)} |" for name in REPORTED_PACKAGES
+    ]
     return "\n".join(rows) + "\n\n" + "\n".join(versions) + "\n"
 
 
@@ -99,7 +172,11 @@ def stage(mathjax_dir: Path) -> None:
     """Copy every non-notebook source into the executed folder, add MathJax and the status table."""
     for path in BOOK.rglob("*"):
         relative = path.relative_to(BOOK)
-        if relative.parts[0] in ("_build", "_tools") or path.is_dir() or path.suffix == ".ipynb":
+        if (
+            relative.parts[0] in ("_build", "_tools")
+            or path.is_dir()
+            or path.suffix == ".ipynb"
+        ):
             continue
         destination = EXECUTED / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -118,12 +195,14 @@ def main(argv: list[str]) -> None:
         print("\n".join(_shown(path) for path in chapters()))
     elif command == "execute":
         source, target = Path(args[0]).resolve(), Path(args[1]).resolve()
-        seconds = execute(source, target)
+        seconds = build_chapter(source, target)
         print(f"executed {_shown(source)} in {seconds:.1f} s")
     elif command == "stage":
         stage(Path(args[0]))
     else:
-        raise SystemExit(f"unknown command {command!r}; use chapters, execute or stage")
+        raise SystemExit(
+            f"unknown command {command!r}; use chapters, execute or stage"
+        )
 
 
 if __name__ == "__main__":
