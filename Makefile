@@ -26,7 +26,7 @@ SITE := $(BUILD)/html/index.html
 #: pytest workers: both cores of the reference machine.
 WORKERS ?= 2
 
-.PHONY: book test unit lint setup browser execute html chapter lab bench clean
+.PHONY: book test unit lint setup browser execute html screenshots chapter lab bench clean
 
 ## book: set up, execute every chapter with papermill (both cores), build the static site
 book: setup
@@ -81,10 +81,18 @@ $(EXEC)/%.ipynb: book/%.ipynb $(INPUTS) | $(STAMP)
 
 html: $(SITE)
 
-$(SITE): $(EXECUTED) $(PAGES) | $(MATHJAX)/tex-chtml.js
+# The single-page build is printed to the book's PDF with Chromium, then the site is built
+# with the PDF in its root.
+$(SITE): $(EXECUTED) $(PAGES) | $(MATHJAX)/tex-chtml.js browser
 	$(PY) $(TOOLS) stage $(MATHJAX)
+	$(VENV)/bin/jupyter-book build $(EXEC) --builder singlehtml --path-output book -W -n --keep-going
+	$(PY) book/_tools/sitecheck.py pdf
 	$(VENV)/bin/jupyter-book build $(EXEC) --path-output book -W -n --keep-going
 	touch $@
+
+## screenshots: every page of the built site at 1280 and 400 px, into book/_build/screenshots/
+screenshots: $(SITE) browser
+	$(PY) book/_tools/sitecheck.py screenshots
 
 ## lab (or chapter): run one chapter with other parameters, e.g. make lab NB=book/fitting_power_laws.ipynb PARAMS='-p seed 7'
 lab chapter: setup

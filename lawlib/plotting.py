@@ -1,27 +1,60 @@
-"""The book's one plotting look, set in one place.
+"""The book's one look, for figures and tables, set in one place.
 
-Every chapter calls :func:`use_style` once; scaling plots use :func:`loglog`.
+Every chapter calls :func:`use_style` once. Figures are designed for the book's
+column (about 750 px at a 1280 px window): :func:`figure` gives one panel at
+column width, :func:`panels` several panels whose text stays at least 9 pt as
+displayed, and :func:`loglog` log axes with enough labelled ticks. Colour that
+encodes a quantity gets a colour bar from :func:`colorbar`. Tables shown by
+pandas use :data:`DISPLAY` (set by :func:`use_style`) and :func:`table`.
 """
 
 from __future__ import annotations
 
+import math
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.ticker import FuncFormatter
+import pandas as pd
+from matplotlib.ticker import Formatter, FuncFormatter, LogLocator
+
+from .report import format_number
 
 #: Colour-blind-safe palette (Okabe and Ito), used as the default colour cycle.
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+PALETTE = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+]
+
+#: Width of the book's text column [inches at :data:`DPI`]: 6.6 in at 110 dpi is 726 px, shown
+#: unscaled in the 750 px column, so a 9 pt font displays at 9 * 110 / 96 = 10.3 pt.
+COLUMN_WIDTH = 6.6
+#: Resolution of the figures in the book [dots per inch].
+DPI = 110
+#: Smallest font size of any text in a figure [pt].
+MIN_FONT = 9
 
 #: Matplotlib settings applied by :func:`use_style`.
 STYLE = {
-    "figure.figsize": (6.4, 4.0),
-    "figure.dpi": 110,
-    "savefig.dpi": 110,
+    "figure.figsize": (COLUMN_WIDTH, 4.0),
+    "figure.dpi": DPI,
+    "figure.constrained_layout.use": True,
+    "savefig.dpi": DPI,
     "savefig.bbox": "tight",
     "font.size": 10,
-    "axes.titlesize": 11,
+    "axes.titlesize": 10.5,
     "axes.labelsize": 10,
+    "xtick.labelsize": MIN_FONT,
+    "ytick.labelsize": MIN_FONT,
+    "legend.fontsize": MIN_FONT,
+    "legend.title_fontsize": MIN_FONT,
+    "figure.titlesize": 11,
     "axes.grid": True,
     "axes.grid.which": "both",
     "grid.alpha": 0.25,
@@ -32,41 +65,163 @@ STYLE = {
     "lines.linewidth": 1.6,
     "lines.markersize": 5,
     "image.cmap": "viridis",
+    "mathtext.fontset": "dejavusans",
     "svg.hashsalt": "lawlib",
 }
 
 
 def use_style() -> None:
-    """Apply :data:`STYLE` to matplotlib's global settings."""
+    """Apply :data:`STYLE` to matplotlib and :data:`DISPLAY` to pandas."""
     mpl.rcParams.update(STYLE)
+    for option, value in DISPLAY.items():
+        pd.set_option(option, value)
+
+
+#: pandas display options applied by :func:`use_style`: numbers to four significant digits,
+#: very large and very small ones as 5.76e23 (see :func:`format_number`).
+DISPLAY = {
+    "display.float_format": format_number,
+    "display.max_columns": 12,
+    "display.width": 100,
+    "display.max_colwidth": 40,
+}
+
+
+def table(frame: pd.DataFrame, *, columns: dict | None = None, digits: int = 4):
+    """A DataFrame styled for the book: human column names, numbers by :func:`format_number`.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table; rows that are all NaN are dropped.
+    columns : dict, optional
+        New names for columns (with units, e.g. ``{"N_opt": "N_opt [parameters]"}``).
+    digits : int
+        Significant digits.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+    """
+    shown = frame.dropna(how="all").rename(columns=columns or {})
+    numeric = shown.select_dtypes("number").columns
+    return shown.style.format(
+        lambda v: format_number(v, digits), subset=list(numeric)
+    ).format_index(
+        lambda v: format_number(v, digits) if isinstance(v, (int, float, np.number)) else v
+    )
+
+
+def figure(height: float = 4.0):
+    """One panel at column width: ``(fig, ax)``."""
+    return plt.subplots(figsize=(COLUMN_WIDTH, height))
+
+
+def panels(n: int, *, ncols: int | None = None, height: float | None = None, **kwargs):
+    """``n`` panels at column width, at most two side by side, stacked beyond.
+
+    Parameters
+    ----------
+    n : int
+        Number of panels.
+    ncols : int, optional
+        Panels per row (default 2 when n > 1); more than two would shrink the text.
+    height : float, optional
+        Height of one row [inches] (default 3.3 for two per row, 4.0 for one).
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots` (``sharex``, ``sharey``).
+
+    Returns
+    -------
+    fig, axes : Figure and a flat array of ``n`` Axes
+    """
+    ncols = min(n, 2) if ncols is None else ncols
+    if ncols > 2:
+        raise ValueError(f"at most two panels side by side keep text readable, got ncols={ncols}")
+    nrows = math.ceil(n / ncols)
+    row = height if height is not None else (3.3 if ncols == 2 else 4.0)
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(COLUMN_WIDTH, row * nrows), squeeze=False, **kwargs
+    )
+    flat = axes.ravel()
+    for extra in flat[n:]:
+        extra.remove()
+    return fig, flat[:n]
 
 
 #: Plain numbers (2.5, not 2.5 x 10^0) for loss axes, which rarely span a decade.
 PLAIN = FuncFormatter(lambda value, _: f"{value:g}")
 
 
-def _plain_minor(value, _):
-    """Label the minor ticks at 2, 3 and 5 times a power of ten only, so labels do not crowd."""
-    mantissa = value / 10 ** np.floor(np.log10(value))
-    return f"{value:g}" if np.isclose(mantissa, [2, 3, 5]).any() else ""
+class _LossMinorFormatter(Formatter):
+    """Labels for the minor ticks of a log axis, as many as its range allows without crowding.
+
+    Within less than 0.7 decade every minor tick (2, 3, ..., 9 times a power of ten) is labelled,
+    within 1.5 decades 2, 3 and 5 times, beyond that none (the decades carry the labels).
+    """
+
+    def __call__(self, value, pos=None):
+        low, high = sorted(self.axis.get_view_interval())
+        span = np.log10(high / low) if low > 0 else np.inf
+        mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+        shown = range(2, 10) if span < 0.7 else (2, 3, 5) if span < 1.5 else ()
+        return f"{value:g}" if any(np.isclose(mantissa, m) for m in shown) else ""
 
 
-PLAIN_MINOR = FuncFormatter(_plain_minor)
+def _decades(ax, axis: str) -> float:
+    low, high = ax.get_xlim() if axis == "x" else ax.get_ylim()
+    return np.log10(high / low) if low > 0 and high > 0 else np.inf
+
+
+def log_ticks(ax, axis: str = "both") -> None:
+    """Label enough ticks on log axes: every decade, plus 2 and 5 within less than two decades."""
+    for name in ("x", "y") if axis == "both" else (axis,):
+        target = ax.xaxis if name == "x" else ax.yaxis
+        if (ax.get_xscale() if name == "x" else ax.get_yscale()) != "log":
+            continue
+        span = _decades(ax, name)
+        if span < 2:
+            target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            target.set_major_formatter(PLAIN)
+        else:
+            step = max(1, int(np.ceil(span / 7)))
+            target.set_major_locator(LogLocator(base=10**step, numticks=12))
 
 
 def loglog(ax=None, xlabel: str | None = None, ylabel: str | None = None):
-    """Put `ax` (default: a new one) on log-log axes with the given labels; return it.
+    """Put `ax` (default: a new column-width one) on log-log axes with labels; return it.
 
-    The y axis, usually a loss within one decade, gets plain tick labels.
+    The y axis, usually a loss within one decade, gets plain tick labels on as
+    many minor ticks as its range allows (:class:`_LossMinorFormatter`).
     """
     if ax is None:
-        _, ax = plt.subplots()
+        _, ax = figure()
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.yaxis.set_major_formatter(PLAIN)
-    ax.yaxis.set_minor_formatter(PLAIN_MINOR)
+    ax.yaxis.set_minor_formatter(_LossMinorFormatter())
     if xlabel is not None:
         ax.set_xlabel(xlabel)
     if ylabel is not None:
         ax.set_ylabel(ylabel)
     return ax
+
+
+def colorbar(mappable, ax, label: str, **kwargs):
+    """A colour bar for colour that encodes a quantity, labelled with its name and unit."""
+    bar = ax.figure.colorbar(mappable, ax=ax, **kwargs)
+    bar.set_label(label)
+    return bar
+
+
+def colour_scale(values, *, cmap: str = "viridis", log: bool = True):
+    """A ScalarMappable for colouring lines by `values` (log-spaced by default), for :func:`colorbar`.
+
+    Returns
+    -------
+    mappable : matplotlib.cm.ScalarMappable
+        ``mappable.to_rgba(v)`` gives the colour of value v.
+    """
+    values = np.asarray(values, dtype=float)
+    norm = (mpl.colors.LogNorm if log else mpl.colors.Normalize)(values.min(), values.max())
+    return mpl.cm.ScalarMappable(norm=norm, cmap=cmap)

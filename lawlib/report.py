@@ -1,8 +1,9 @@
-"""Key numbers a chapter reports, written as a small JSON file for tests and readers."""
+"""Numbers for readers: a chapter's key numbers as a small JSON file, and numbers formatted for people."""
 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -53,3 +54,22 @@ def write_key_numbers(path: str | Path | None, numbers: Mapping) -> dict:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(plain, indent=2, sort_keys=True) + "\n")
     return plain
+
+
+def format_number(value, digits: int = 4) -> str:
+    """A number for people: fixed notation between 1e-3 and 1e6, else ``5.76e23``.
+
+    Examples
+    --------
+    >>> [format_number(v) for v in (5.76e23, 0.3473, 1817.2, 2.0, 1.2e-5, float("nan"))]
+    ['5.76e23', '0.3473', '1817', '2', '1.2e-5', '']
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        return str(value)
+    value = float(value)
+    if value == 0 or 1e-3 <= abs(value) < 1e6:
+        return f"{value:.{digits}g}"
+    mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
+    return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"

@@ -152,6 +152,11 @@ class FitResult:
         return f"<FitResult {self.model}: {values}; objective {float(self.objective):.4g}, {state}>"
 
 
+def _six_digits(value) -> str:
+    """Six significant digits; blank where a quantity has no value (an interval not computed)."""
+    return "" if np.isnan(value) else f"{value:.6g}"
+
+
 def _format_setting(value) -> str:
     if isinstance(value, float):
         return f"{value:g}"
@@ -182,7 +187,7 @@ class Summary:
         lines = [self.title.center(width), "=" * width]
         lines += [f"{key:<{key_width}}  {value}" for key, value in self.header]
         lines.append("-" * width)
-        lines.append(self._table_for_display().to_string(float_format=lambda v: f"{v:.6g}"))
+        lines.append(self._table_for_display().to_string(float_format=_six_digits, na_rep=""))
         if self.notes:
             lines.append("-" * width)
             lines.append("Notes:")
@@ -197,7 +202,7 @@ class Summary:
             for k, v in self.header
         )
         notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
-        table = self._table_for_display().to_html(float_format=lambda v: f"{v:.6g}")
+        table = self._table_for_display().to_html(float_format=_six_digits, na_rep="")
         return (
             f"<div class='lawlib-summary'><strong>{html.escape(self.title)}</strong>"
             f"<table>{rows}</table>{table}"

@@ -22,7 +22,7 @@ def test_isoflop_on_porian_fully_corrected_setting(porian):
     panel = _panel(porian, "Optimizer tuning (no decay)")
     result = fit_isoflop(panel["N"], panel["D"], panel["loss"], panel["C"])
     assert result.a == pytest.approx(0.50, abs=0.02)
-    assert result.a + result.b == pytest.approx(1.0, abs=1e-9)
+    assert result.b == pytest.approx(0.5031, abs=0.02)  # Porian et al.'s own fit of t_opt
     n_opt = result.law.compute_optimal(5.88e23)[0]
     assert 7.7e10 / 1.2 < n_opt < 7.7e10 * 1.2
     low, high = result.intervals.loc["a"]

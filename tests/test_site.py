@@ -1,101 +1,53 @@
 """The built site, in a real browser: served from 127.0.0.1, driven by Playwright in Debian's Chromium.
 
-`make test` builds the site first; run `make book` before calling pytest by hand.
+`make test` builds the site first; run `make book` before calling pytest by hand. Every page
+is opened at 1280 and at 400 px and must load with no uncaught exception, console error,
+failed or foreign request, with its math typeset, its figures at readable size and nothing
+wider than the column (see ``book/_tools/sitecheck.py``).
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import unicodedata
 
 import pytest
 
+import sitecheck
 from conftest import BOOK, SITE
 
 pytestmark = pytest.mark.book
 
-SCREENSHOTS = BOOK / "_build" / "screenshots"
-#: Console errors allowed by exact text. sphinx-book-theme 1.3.0 logs this on every page when no
-#: theme mode is stored yet; it then falls back to "auto", which is what we want.
-ALLOWED_CONSOLE_ERRORS = {"Got invalid theme mode: . Resetting to auto."}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+#: A figure may be shown at no less than this fraction of its pixel width: the book's smallest
+#: font (9 pt at 110 dpi) then displays at 9 * 110 / 96 * 0.873 = 9 pt.
+MIN_FIGURE_SCALE = 0.873
 
 
 def _pages():
     if not (SITE / "index.html").exists():
         pytest.fail(f"no built site at {SITE}: run `make book` (make test does it first)")
-    skip = {"genindex.html", "search.html"}
-    pages = [p.relative_to(SITE) for p in SITE.rglob("*.html")]
-    return sorted(
-        p.as_posix() for p in pages if p.name not in skip and not p.parts[0].startswith("_")
-    )
+    return sitecheck.pages(SITE)
 
 
 @pytest.fixture(scope="module")
 def server():
-    handler = functools.partial(QuietHandler, directory=str(SITE))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
+    with sitecheck.serve(SITE) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    executable = shutil.which("chromium")
-    if executable is None:
-        pytest.fail("Debian's chromium is not installed: `make browser` installs it")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with sitecheck.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
-def _visit(browser, url, base):
-    """Open `url`; return the page and lists of console errors, failed and foreign requests."""
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    problems = {"console": [], "failed": [], "foreign": []}
-    page.on(
-        "console",
-        lambda m: (
-            m.type == "error"
-            and m.text not in ALLOWED_CONSOLE_ERRORS
-            and problems["console"].append(m.text)
-        ),
-    )
-    page.on("requestfailed", lambda r: problems["failed"].append(f"{r.url} ({r.failure})"))
-    page.on(
-        "response",
-        lambda r: r.status >= 400 and problems["failed"].append(f"{r.url} (HTTP {r.status})"),
-    )
-    page.on(
-        "request",
-        lambda r: (
-            not r.url.startswith((base, "data:", "blob:")) and problems["foreign"].append(r.url)
-        ),
-    )
-    page.goto(url, wait_until="networkidle")
-    return page, problems
+def _visit(browser, url, base, width=1280):
+    return sitecheck.visit(browser, url, base, width)
+
+
+def _clean(problems):
+    for kind, found in problems.items():
+        assert found == [], f"{kind}: {found}"
 
 
 def test_site_has_the_expected_pages():
@@ -107,24 +59,34 @@ def test_site_has_the_expected_pages():
 
 
 @pytest.mark.parametrize("name", _pages() if (SITE / "index.html").exists() else ["index.html"])
-def test_page_loads_cleanly_with_math_and_images(browser, server, name):
+def test_page_loads_cleanly_and_fits_at_1280_px(browser, server, name):
     page, problems = _visit(browser, f"{server}/{name}", server)
     try:
-        assert problems["failed"] == [], f"failed requests: {problems['failed']}"
-        assert problems["console"] == [], f"console errors: {problems['console']}"
-        assert problems["foreign"] == [], f"requests that leave the site: {problems['foreign']}"
+        _clean(problems)
         broken = page.eval_on_selector_all(
             "img", "imgs => imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
         )
         assert broken == [], f"images not loaded: {broken}"
         if page.locator(".math").count():
-            page.wait_for_selector("mjx-container", state="attached", timeout=15000)
             assert page.locator("mjx-container").count() >= page.locator(".math").count()
             assert "$$" not in page.inner_text("main")
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(
-            path=str(SCREENSHOTS / name.replace(".html", ".png").replace("/", "__")), full_page=True
-        )
+        small = [
+            (src, round(scale, 2))
+            for src, scale in sitecheck.figure_scales(page)
+            if scale < MIN_FIGURE_SCALE
+        ]
+        assert small == [], f"figures shrunk below readable size (text under 9 pt): {small}"
+        assert sitecheck.overflow(page, 1280) == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("name", _pages() if (SITE / "index.html").exists() else ["index.html"])
+def test_page_fits_a_phone_at_400_px(browser, server, name):
+    page, problems = _visit(browser, f"{server}/{name}", server, width=400)
+    try:
+        _clean(problems)
+        assert sitecheck.overflow(page, 400) == []
     finally:
         page.close()
 
@@ -135,7 +97,7 @@ def test_search_finds_a_chapter(browser, server):
         page.wait_for_selector("#search-results li", timeout=15000)
         links = page.eval_on_selector_all("#search-results li a", "links => links.map(a => a.href)")
         assert any("fitting_power_laws" in link for link in links), links
-        assert problems["console"] == [] and problems["failed"] == [] and problems["foreign"] == []
+        _clean(problems)
     finally:
         page.close()
 
@@ -181,3 +143,41 @@ def test_chapters_have_launch_and_download_buttons():
         up = "../" * (len(relative.parts) - 1)
         assert f'href="{up}_sources/{relative.as_posix()}"' in html
         assert (SITE / "_sources" / relative).exists()
+
+
+def _title(document):
+    """The first heading of a chapter or page, as a reader sees it."""
+    import json
+
+    path = BOOK / f"{document}.ipynb"
+    if path.exists():
+        cells = json.loads(path.read_text())["cells"]
+        text = "".join(next(c for c in cells if c["cell_type"] == "markdown")["source"])
+    else:
+        text = (BOOK / f"{document}.md").read_text()
+    return re.search(r"^# (.+)$", text, flags=re.M).group(1)
+
+
+def _comparable(text):
+    """Text as a PDF's extracted text can be compared: ligatures and quotes unified, no
+    spaces, hyphens or markup (a title may break across lines, with a hyphen)."""
+    text = unicodedata.normalize("NFKC", text).translate(
+        str.maketrans("\u201c\u201d\u2019", '""\'')
+    )
+    return re.sub(r"[\s`$\-]+", "", text)
+
+
+def test_the_whole_book_is_one_pdf_linked_from_the_introduction():
+    from pypdf import PdfReader
+
+    import bookbuild
+
+    pdf = SITE / sitecheck.PDF_NAME
+    assert pdf.exists(), f"no PDF at {pdf}"
+    assert f'href="{sitecheck.PDF_NAME}"' in (SITE / "intro.html").read_text()
+    reader = PdfReader(pdf)
+    assert len(reader.pages) > 50
+    text = _comparable(" ".join(page.extract_text() for page in reader.pages))
+    titles = [_title(document) for document in bookbuild.toc_documents()]
+    missing = [title for title in titles if _comparable(title) not in text]
+    assert missing == [], f"chapter titles not in the PDF: {missing}"
