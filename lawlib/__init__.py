@@ -18,7 +18,7 @@ from .chinchilla import ChinchillaLaw, KaplanLaw, bootstrap_parametric, fit_para
 from .mixtures import BiMixLaw, MixingLaw, fit_bimix, fit_mixing_law, optimize_mixture
 from .powerlaw import PowerLaw, fit_loglog_line, fit_power_law, start_grid
 from .repetition import DataConstrainedLaw, fit_decay, profile_decay
-from .report import write_key_numbers
+from .report import glue, write_key_numbers
 from .result import FitResult, FitWarning, Objective, Summary
 
 __version__ = "0.1.0"
@@ -51,6 +51,7 @@ __all__ = [
     "fit_mixing_law",
     "fit_parametric",
     "fit_power_law",
+    "glue",
     "optimize_mixture",
     "plotting",
     "profile_decay",

@@ -83,7 +83,7 @@ DISPLAY = {
     "display.float_format": format_number,
     "display.max_columns": 12,
     "display.width": 100,
-    "display.max_colwidth": 40,
+    "display.max_colwidth": None,
 }
 
 

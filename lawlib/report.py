@@ -73,3 +73,55 @@ def format_number(value, digits: int = 4) -> str:
         return f"{value:.{digits}g}"
     mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
+
+
+#: MIME prefix under which a glued value is stored without being shown (myst-nb's convention).
+GLUE_PREFIX = "application/papermill.record/"
+
+
+def glue(name: str, value, fmt: str | None = None) -> str:
+    """Store `value` so that the chapter's text can quote it as ``{glue}`name```.
+
+    The same record as myst-nb's ``glue(name, value, display=False)``, written
+    without importing myst-nb (a lab needs only lawlib, papermill and a
+    kernel). Outside a notebook it only returns the text.
+
+    Parameters
+    ----------
+    name : str
+        Key quoted in the text; unique within a chapter.
+    value : object
+        A number (formatted by `fmt`, else by :func:`format_number`) or text.
+    fmt : str, optional
+        A format specification, e.g. ``".3f"`` or ``",.0f"``.
+
+    Returns
+    -------
+    str
+        The text the page shows.
+
+    Examples
+    --------
+    >>> glue("objective", 1.0182740178e-3, ".4e")
+    '1.0183e-03'
+    >>> glue("runs", 240)
+    '240'
+    """
+    if fmt is not None:
+        text = format(value, fmt)
+    elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        text = format_number(value)
+    else:
+        text = str(value)
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return text
+    if get_ipython() is not None:
+        display(
+            {GLUE_PREFIX + "text/plain": text},
+            raw=True,
+            metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
+        )
+    return text

@@ -29,3 +29,28 @@ def test_round_trip_with_numpy_types(tmp_path):
 def test_unsupported_values_are_named():
     with pytest.raises(TypeError, match="key number of type object cannot be written as JSON"):
         write_key_numbers(None, {"x": object()})
+
+
+def test_glue_writes_the_record_that_myst_nb_reads():
+    import nbformat
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+    from myst_nb.ext.glue import extract_glue_data_cell
+
+    from lawlib.report import glue
+
+    InteractiveShell.instance()
+    with capture_output() as captured:
+        shown = glue("alpha", 0.34731, ".3f")
+        glue("budget", 5.76e23)
+    assert shown == "0.347"
+    cell = nbformat.v4.new_code_cell(
+        outputs=[
+            nbformat.v4.new_output("display_data", data=out.data, metadata=out.metadata)
+            for out in captured.outputs
+        ]
+    )
+    records = dict(extract_glue_data_cell(cell))
+    assert records["alpha"]["data"] == {"text/plain": "0.347"}
+    assert records["budget"]["data"] == {"text/plain": "5.76e23"}
+    assert cell.outputs == [], "glued values are stored, not shown"
