@@ -139,3 +139,26 @@ def test_ruff_covers_library_tests_benchmarks_tools_and_chapters():
         *CHAPTERS,
     ]:
         assert str(path) in files, f"ruff does not read {path.relative_to(ROOT)}"
+
+
+#: Part V's templates are forms for a researcher's own runs: overview and takeaways, no exercises.
+TEMPLATES = {"fit_your_runs", "fit_your_mixture"}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
+def test_chapter_anatomy(chapter):
+    cells = json.loads(chapter.read_text())["cells"]
+    text = "\n".join("".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown")
+    assert "```{admonition} Overview" in "".join(cells[0]["source"]), (
+        "an Overview opens the chapter"
+    )
+    assert "```{admonition} Key takeaways" in text
+    exercises = re.findall(r"```\{exercise\}[^\n]*\n:label: (\S+)", text)
+    solutions = re.findall(r"```\{solution-start\} (\S+)", text)
+    assert sorted(exercises) == sorted(solutions), "every exercise has one solution"
+    if chapter.stem not in TEMPLATES:
+        assert len(exercises) >= 3, f"{chapter.name}: {len(exercises)} exercises, want at least 3"
+    takeaways = text[text.index("```{admonition} Key takeaways") :]
+    takeaways = takeaways[: takeaways.index("\n```", 10)]
+    if "{glue}" not in takeaways:
+        assert not re.search(r"\d\.\d{2,}", takeaways), "numbers in takeaways come from {glue}"
