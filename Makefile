@@ -106,6 +106,7 @@ bench: setup
 	$(PY) benchmarks/bench_powerlaw.py
 	$(PY) benchmarks/bench_chinchilla.py $(BENCH_ARGS)
 	$(PY) benchmarks/bench_toy.py
+	$(PY) benchmarks/bench_filtering.py
 
 clean:
 	rm -rf $(BUILD)

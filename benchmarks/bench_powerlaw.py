@@ -7,13 +7,12 @@ thresholds: the reference is what most replications write, one
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 from scipy.optimize import minimize
 
 import lawlib
 from lawlib.objectives import huber
+from timing import best_of
 
 
 def reference_fit(x, loss, delta=1e-3):
@@ -27,15 +26,6 @@ def reference_fit(x, loss, delta=1e-3):
         (minimize(objective, start, method="L-BFGS-B") for start in lawlib.start_grid()),
         key=lambda r: r.fun,
     )
-
-
-def best_of(repeats, function):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return min(times), result
 
 
 def main(
