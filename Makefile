@@ -72,7 +72,7 @@ endif
 EXECUTED := $(patsubst book/%,$(EXEC)/%,$(NOTEBOOKS))
 INPUTS := $(wildcard lawlib/*.py) $(shell find data -type f)
 #: Everything in book/ that the site shows besides the executed chapters.
-PAGES := $(shell find book -path book/_build -prune -o -type f ! -name '*.ipynb' -print)
+PAGES := $(shell find book -path book/_build -prune -o -name '.*' -prune -o -name __pycache__ -prune -o -type f ! -name '*.ipynb' ! -name '*.pyc' -print)
 
 execute: $(EXECUTED)
 

@@ -120,7 +120,10 @@ def test_readme_ci_and_workflow_use_the_make_targets():
 
 def _ruff(*args):
     ruff = Path(sys.executable).parent / "ruff"
-    return subprocess.run([str(ruff), *args], cwd=ROOT, capture_output=True, text=True, check=False)
+    # no cache: a test run must not write into book/, whose files the site is built from
+    return subprocess.run(
+        [str(ruff), *args, "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
 
 
 def test_ruff_lint_and_format_are_clean():
