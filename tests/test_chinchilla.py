@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
+from conftest import BESIROGLU_SE
 from lawlib import ChinchillaLaw, FitWarning, KaplanLaw, bootstrap_parametric, fit_parametric
 from lawlib.chinchilla import hoffmann_grid, law_to_theta
 from lawlib.data import load
@@ -239,13 +240,7 @@ def test_bootstrap_reproduces_besiroglu_standard_errors(runs, default_fit):
         fit=default_fit,
     )
     se = boot.se()
-    for name, published in {
-        "A": 124.52,
-        "B": 1293.28,
-        "E": 0.026,
-        "alpha": 0.0154,
-        "beta": 0.0206,
-    }.items():
+    for name, published in BESIROGLU_SE.items():
         assert se[name] == pytest.approx(published, rel=0.05), name
     interval = boot.interval(0.95)
     assert interval.loc["alpha", "low"] == pytest.approx(0.317, abs=0.002)
