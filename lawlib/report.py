@@ -75,6 +75,25 @@ def format_number(value, digits: int = 4) -> str:
     return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
 
 
+_COUNT_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
+
+
+def format_count(value, digits: int = 2) -> str:
+    """A count of parameters, tokens or samples as people write it: ``100M``, ``1.1B``, ``14T``.
+
+    Examples
+    --------
+    >>> [format_count(v) for v in (1.005e8, 1.097e9, 1.4e12, 6.9e9, 512, 3.2e4)]
+    ['100M', '1.1B', '1.4T', '6.9B', '512', '32k']
+    """
+    value = float(value)
+    scale, suffix = next(((s, x) for s, x in _COUNT_SUFFIXES if abs(value) >= s), (1.0, ""))
+    scaled = value / scale
+    if abs(scaled) >= 10**digits:  # 100M, not 1e+02M
+        return f"{scaled:.0f}{suffix}"
+    return f"{scaled:.{digits}g}{suffix}"
+
+
 #: MIME prefix under which a glued value is stored without being shown (myst-nb's convention).
 GLUE_PREFIX = "application/papermill.record/"
 
@@ -93,7 +112,8 @@ def glue(name: str, value, fmt: str | None = None) -> str:
     value : object
         A number (formatted by `fmt`, else by :func:`format_number`) or text.
     fmt : str, optional
-        A format specification, e.g. ``".3f"`` or ``",.0f"``.
+        A format specification, e.g. ``".3f"`` or ``",.0f"``, or ``"count"``
+        for :func:`format_count` (``1.1B``).
 
     Returns
     -------
@@ -106,8 +126,12 @@ def glue(name: str, value, fmt: str | None = None) -> str:
     '1.0183e-03'
     >>> glue("runs", 240)
     '240'
+    >>> glue("switch", 1.005e8, "count")
+    '100M'
     """
-    if fmt is not None:
+    if fmt == "count":
+        text = format_count(value)
+    elif fmt is not None:
         text = format(value, fmt)
     elif isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         text = format_number(value)
