@@ -15,12 +15,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.lab-installed
 BUILD := book/_build
 EXEC := $(BUILD)/executed
 MATHJAX_VERSION := 3.2.2
 MATHJAX := $(BUILD)/npm/node_modules/mathjax/es5
 TOOLS := book/_tools/bookbuild.py
-LABS := $(BUILD)/labs
 
 SITE := $(BUILD)/html/index.html
 #: pytest workers: both cores of the reference machine.
@@ -53,7 +53,7 @@ $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[book,test]'
 	$(PY) -c 'import matplotlib.pyplot'   # build the font cache now, not inside a chapter
-	touch $@
+	touch $@ $(LAB_STAMP)
 
 $(MATHJAX)/tex-chtml.js:
 	npm install --silent --no-save --no-audit --no-fund --prefix $(BUILD)/npm mathjax@$(MATHJAX_VERSION)
@@ -95,11 +95,17 @@ screenshots: $(SITE) browser
 	$(PY) book/_tools/sitecheck.py screenshots
 
 ## lab (or chapter): run one chapter with other parameters, e.g. make lab NB=book/fitting_power_laws.ipynb PARAMS='-p seed 7'
-lab chapter: setup
+## Sets up only what a lab needs (lawlib, papermill, a kernel); writes a new notebook per run.
+lab chapter: $(LAB_STAMP)
 	@test -n "$(NB)" || { echo "usage: make lab NB=book/<chapter>.ipynb PARAMS='-p name value ...'"; exit 2; }
-	mkdir -p $(LABS)
-	$(PY) -m papermill --cwd book --no-progress-bar $(NB) $(LABS)/$(notdir $(NB)) $(PARAMS)
-	@echo "executed notebook: $(LABS)/$(notdir $(NB))"
+	@$(PY) $(TOOLS) lab $(NB) $(PARAMS)
+
+# A lab's environment: the library with papermill and a kernel (the `lab` extra), no Jupyter
+# Book, MathJax or browser. `make book` installs a superset.
+$(LAB_STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[lab]'
+	touch $@
 
 ## bench: speed of lawlib's fitters against straightforward references (ratios, same process)
 bench: setup

@@ -7,55 +7,71 @@ Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2),
 ``mixtures`` (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams),
 ``toy`` (the power-law random-features lab), ``objectives`` (the Huber
 objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
-``bootstrap``, ``data`` (published datasets by name), ``plotting`` (the book's
-look), ``report`` (key numbers), ``validation`` (input checks).
+``law`` (the verbs laws share), ``presets`` (published constants),
+``resampling`` (the bootstrap), ``data`` (published datasets by name), ``io`` (reading your
+runs), ``plotting`` (the book's look), ``report`` (key numbers), ``validation``
+(input checks).
+
+Names are imported on first use, so ``import lawlib`` (and ``lawlib --help``)
+stays fast and matplotlib loads only when a plot is drawn.
 """
 
-from . import data, entropy, filtering, plotting, toy
-from .allocation import Allocation, AllocationResult, fit_envelope, fit_isoflop
-from .bootstrap import BootstrapResult, bootstrap, bootstrap_power_law
-from .chinchilla import ChinchillaLaw, KaplanLaw, bootstrap_parametric, fit_parametric
-from .mixtures import BiMixLaw, MixingLaw, fit_bimix, fit_mixing_law, optimize_mixture
-from .powerlaw import PowerLaw, fit_loglog_line, fit_power_law, start_grid
-from .repetition import DataConstrainedLaw, fit_decay, profile_decay
-from .report import glue, write_key_numbers
-from .result import FitResult, FitWarning, Objective, Summary
+from __future__ import annotations
 
-__version__ = "0.1.0"
+import importlib
 
-__all__ = [
-    "Allocation",
-    "AllocationResult",
-    "BiMixLaw",
-    "BootstrapResult",
-    "ChinchillaLaw",
-    "DataConstrainedLaw",
-    "FitResult",
-    "FitWarning",
-    "KaplanLaw",
-    "MixingLaw",
-    "Objective",
-    "PowerLaw",
-    "Summary",
-    "bootstrap",
-    "bootstrap_parametric",
-    "bootstrap_power_law",
-    "data",
-    "entropy",
-    "filtering",
-    "fit_bimix",
-    "fit_decay",
-    "fit_envelope",
-    "fit_isoflop",
-    "fit_loglog_line",
-    "fit_mixing_law",
-    "fit_parametric",
-    "fit_power_law",
-    "glue",
-    "optimize_mixture",
-    "plotting",
-    "profile_decay",
-    "start_grid",
-    "toy",
-    "write_key_numbers",
-]
+__version__ = "0.2.0"
+
+#: Where each public name lives.
+_HOME = {
+    "Allocation": "allocation",
+    "AllocationResult": "allocation",
+    "fit_envelope": "allocation",
+    "fit_isoflop": "allocation",
+    "BootstrapResult": "resampling",
+    "bootstrap": "resampling",
+    "bootstrap_power_law": "resampling",
+    "ChinchillaLaw": "chinchilla",
+    "KaplanLaw": "chinchilla",
+    "bootstrap_parametric": "chinchilla",
+    "fit_parametric": "chinchilla",
+    "BiMixLaw": "mixtures",
+    "MixingLaw": "mixtures",
+    "MixtureOptimum": "mixtures",
+    "fit_bimix": "mixtures",
+    "fit_mixing_law": "mixtures",
+    "optimize_mixture": "mixtures",
+    "PowerLaw": "powerlaw",
+    "fit_loglog_line": "powerlaw",
+    "fit_power_law": "powerlaw",
+    "start_grid": "powerlaw",
+    "DataConstrainedLaw": "repetition",
+    "fit_decay": "repetition",
+    "profile_decay": "repetition",
+    "glue": "report",
+    "write_key_numbers": "report",
+    "FitResult": "result",
+    "FitWarning": "result",
+    "Objective": "result",
+    "Summary": "result",
+    "ValidationError": "validation",
+    "check_parameters": "validation",
+}
+_MODULES = ("data", "entropy", "filtering", "io", "plotting", "toy")
+
+__all__ = sorted([*_HOME, *_MODULES])
+
+
+def __getattr__(name: str):
+    if name in _HOME:
+        value = getattr(importlib.import_module(f".{_HOME[name]}", __name__), name)
+    elif name in _MODULES:
+        value = importlib.import_module(f".{name}", __name__)
+    else:
+        raise AttributeError(f"module 'lawlib' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

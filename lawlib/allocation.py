@@ -14,14 +14,23 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .law import Law
 from .powerlaw import fit_loglog_line
-from .result import FitResult, Objective
-from .validation import check_columns
+from .result import FitResult
+from .validation import (
+    ValidationError,
+    check_columns,
+    check_design,
+    positive_argument,
+    take_columns,
+)
 
 
 @dataclass(frozen=True)
-class Allocation:
+class Allocation(Law):
     """``N_opt = N_coef * C**a`` and ``D_opt = D_coef * C**b``.
+
+    Calling the rule gives ``(N_opt, D_opt)``, as :meth:`compute_optimal` does.
 
     Examples
     --------
@@ -35,9 +44,13 @@ class Allocation:
     D_coef: float
     b: float
 
+    def __call__(self, C):
+        """``(N_opt, D_opt)`` at compute C [FLOPs]."""
+        return self.compute_optimal(C)
+
     def compute_optimal(self, C):
         """``(N_opt, D_opt)`` at compute C [FLOPs]."""
-        C = np.asarray(C, dtype=float)
+        C = positive_argument("C", C, "FLOPs")
         return self.N_coef * C**self.a, self.D_coef * C**self.b
 
     def tokens_per_parameter(self, C):
@@ -127,9 +140,11 @@ def allocation_fit(
 ) -> AllocationResult:
     """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` to per-budget optima and wrap the result."""
     if len(optima) < 3:
-        raise ValueError(
-            f"only {len(optima)} compute budgets have an optimum; the power-law fits need at least 3"
+        problem = (
+            f"only {len(optima)} compute budgets have an optimum; the power-law fits of "
+            "N_opt and D_opt need at least 3"
         )
+        raise ValidationError([problem])
     n_fit = fit_loglog_line(optima["C"], optima["N_opt"], x_name="C", y_name="N_opt")
     d_fit = fit_loglog_line(optima["C"], optima["D_opt"], x_name="C", y_name="D_opt")
     rule = Allocation(
@@ -142,20 +157,16 @@ def allocation_fit(
     )
     intervals.attrs["level"] = level
     objective = float(n_fit.objective) + float(d_fit.objective)
-    return AllocationResult(
+    return AllocationResult.build(
         model=model,
-        params=pd.Series({"a": rule.a, "b": rule.b, "N_coef": rule.N_coef, "D_coef": rule.D_coef}),
+        params={"a": rule.a, "b": rule.b, "N_coef": rule.N_coef, "D_coef": rule.D_coef},
         law=rule,
-        objective=Objective(
-            objective,
-            "sum over the N_opt and D_opt fits of squared error / 2 of log residuals, "
-            f"{len(optima)} optima each",
-        ),
-        converged=True,
+        objective=objective,
+        definition="sum over the N_opt and D_opt fits of squared error / 2 of log residuals, "
+        f"{len(optima)} optima each",
+        engine="closed form: ordinary least squares in log-log space",
         message="closed form: ordinary least squares in log-log space",
-        start_objectives=np.array([]),
         n_obs=n_obs,
-        x=np.array([rule.a, rule.b]),
         settings=settings,
         notes=notes,
         optima=optima.reset_index(drop=True),
@@ -164,15 +175,22 @@ def allocation_fit(
     )
 
 
-def _runs(N, D, loss, C, flops_per_token, names):
-    columns = {names[0]: N, names[1]: D, names[2]: loss}
-    if C is not None:
-        columns["C"] = C
-    checked = check_columns(columns, positive=tuple(columns))
-    frame = pd.DataFrame(
-        {"N": checked[names[0]], "D": checked[names[1]], "loss": checked[names[2]]}
+def _runs(N, D, loss, C, flops_per_token, names, data=None):
+    """The runs as a frame with columns N, D, loss, C, checked (messages use the user's names)."""
+    roles = {"N": N, "D": D, "loss": loss, **({"C": C} if C is not None else {})}
+    given, names = take_columns(
+        data, roles, dict(zip(("N", "D", "loss", "C"), (*names, "C"), strict=True))
     )
-    frame["C"] = checked["C"] if C is not None else flops_per_token * frame["N"] * frame["D"]
+    checked = check_columns(
+        {names[role]: values for role, values in given.items()}, positive=tuple(names.values())
+    )
+    frame = pd.DataFrame({role: checked[names[role]] for role in ("N", "D", "loss")})
+    frame["C"] = checked[names["C"]] if C is not None else flops_per_token * frame["N"] * frame["D"]
+    check_design(
+        {names["N"]: frame["N"].to_numpy()},
+        n_params=2,
+        model="the compute-optimal allocation",
+    )
     return frame
 
 
@@ -186,6 +204,7 @@ def fit_isoflop(
     flops_per_token: float = 6.0,
     level: float = 0.95,
     names=("N", "D", "loss"),
+    data: pd.DataFrame | None = None,
 ) -> AllocationResult:
     """Approach 2: a parabola in log N through each IsoFLOP profile, its vertex, then power laws in C.
 
@@ -198,8 +217,9 @@ def fit_isoflop(
 
     Parameters
     ----------
-    N, D, loss : array_like, shape (n,)
-    C : array_like, shape (n,), optional
+    N, D, loss : array_like, shape (n,), or str
+        Parameters, tokens, final loss; with `data`, its column names.
+    C : array_like, shape (n,), or str, optional
         Budget label of each run [FLOPs]; default ``flops_per_token * N * D``.
         Bin continuous budgets before calling (the chapter shows how).
     n_nearest : int
@@ -214,13 +234,14 @@ def fit_isoflop(
     AllocationResult
         ``optima`` has columns C, N_opt, D_opt, loss_opt, n_runs, curvature.
     """
-    runs = _runs(N, D, loss, C, flops_per_token, names)
+    runs = _runs(N, D, loss, C, flops_per_token, names, data)
     budgets = runs["C"].unique()
     if budgets.size < 2:
-        raise ValueError(
+        problem = (
             f"column 'C' holds a single compute budget ({budgets[0]:.3g} FLOPs) for all "
             f"{len(runs)} runs; Approach 2 needs several budgets"
         )
+        raise ValidationError([problem])
     rows, skipped = [], []
     for budget, unsorted in runs.groupby("C", sort=True):
         group = unsorted.sort_values("N")
@@ -305,6 +326,7 @@ def fit_envelope(
     flops_per_token: float = 6.0,
     level: float = 0.95,
     names=("N", "D", "loss"),
+    data: pd.DataFrame | None = None,
 ) -> AllocationResult:
     """Approach 1: the lowest-loss frontier over compute, then power laws in C.
 
@@ -315,8 +337,9 @@ def fit_envelope(
 
     Parameters
     ----------
-    N, D, loss : array_like, shape (n,)
-        One row per run, or per evaluation along sampled training curves.
+    N, D, loss : array_like, shape (n,), or str
+        One row per run, or per evaluation along sampled training curves;
+        with `data`, the names of its columns.
     C : array_like, shape (n,), optional
         Compute of each row [FLOPs]; default ``flops_per_token * N * D``.
     n_grid : int
@@ -330,7 +353,7 @@ def fit_envelope(
         ``optima`` has columns C, N_opt, D_opt, loss_opt and ``grid_points``
         (how many grid values each frontier point holds).
     """
-    runs = _runs(N, D, loss, C, flops_per_token, names)
+    runs = _runs(N, D, loss, C, flops_per_token, names, data)
     frontier = envelope(runs, n_grid)
     counts = (
         frontier.groupby(["N", "D", "C", "loss"], sort=False)

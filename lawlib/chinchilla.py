@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .bootstrap import BootstrapResult, refit_huber_log, resample_counts
+from . import presets
+from .law import Law
 from .objectives import huber_log_result, minimise_huber_log
+from .resampling import BootstrapResult, refit_huber_log, resample_counts
 from .result import FitResult
-from .validation import check_columns
+from .validation import check_columns, check_design, positive_argument, take_columns
 
 #: Gopher's compute budget [FLOPs], the budget of Chinchilla (Hoffmann et al. 2022).
 GOPHER_BUDGET = 5.76e23
@@ -33,7 +35,7 @@ HOFFMANN_GRID = {
 
 
 @dataclass(frozen=True)
-class ChinchillaLaw:
+class ChinchillaLaw(Law):
     """``L(N, D) = E + A / N**alpha + B / D**beta`` (Hoffmann et al. 2022, eq. 2).
 
     Parameters
@@ -61,34 +63,47 @@ class ChinchillaLaw:
     alpha: float
     beta: float
 
+    #: Names of the published laws (:meth:`published`); constants in :mod:`lawlib.presets`.
+    PUBLISHED = tuple(presets.CHINCHILLA)
+
+    @classmethod
+    def published(cls, name: str) -> ChinchillaLaw:
+        """A published law by name: one of :attr:`PUBLISHED` (sources in :mod:`lawlib.presets`)."""
+        return cls(**presets.lookup(presets.CHINCHILLA, name, "Chinchilla law"))
+
     @classmethod
     def hoffmann2022(cls) -> ChinchillaLaw:
         """The fit printed in Hoffmann et al. (2022), eq. 10 (rounded)."""
-        return cls(E=1.69, A=406.4, B=410.7, alpha=0.34, beta=0.28)
+        return cls.published("hoffmann2022")
 
     @classmethod
     def hoffmann2022_unrounded(cls) -> ChinchillaLaw:
         """Hoffmann et al.'s fit to more digits, as hard-coded in Besiroglu et al.'s notebook
         (epoch-research/analyzing-chinchilla at 9225883), which says they come from the paper's TeX source."""
-        return cls.from_logs(
-            e=0.5267228, a=6.0073404, b=6.0179186, alpha=0.33917084, beta=0.2849083
-        )
+        return cls.published("hoffmann2022_unrounded")
 
     @classmethod
     def besiroglu2024(cls) -> ChinchillaLaw:
         """Besiroglu et al.'s (2024) refit of the reconstructed data: their reported point estimate."""
-        return cls(E=1.8172, A=482.01, B=2085.43, alpha=0.3478, beta=0.3658)
+        return cls.published("besiroglu2024")
 
     @classmethod
-    def from_logs(cls, *, e: float, a: float, b: float, alpha: float, beta: float) -> ChinchillaLaw:
-        """Build the law from ``e = log E``, ``a = log A``, ``b = log B``."""
+    def from_logs(
+        cls, *, log_E: float, log_A: float, log_B: float, alpha: float, beta: float
+    ) -> ChinchillaLaw:
+        """Build the law from ``log E``, ``log A`` and ``log B`` (as fitted) and the exponents."""
         return cls(
-            E=float(np.exp(e)), A=float(np.exp(a)), B=float(np.exp(b)), alpha=alpha, beta=beta
+            E=float(np.exp(log_E)),
+            A=float(np.exp(log_A)),
+            B=float(np.exp(log_B)),
+            alpha=alpha,
+            beta=beta,
         )
 
     def loss(self, N, D):
         """Predicted loss [nats/token] for N parameters trained on D tokens (arrays broadcast)."""
-        N, D = np.asarray(N, dtype=float), np.asarray(D, dtype=float)
+        N = positive_argument("N", N, "parameters", infinite=True)
+        D = positive_argument("D", D, "tokens", infinite=True)
         return self.E + self.A * N ** (-self.alpha) + self.B * D ** (-self.beta)
 
     @property
@@ -122,7 +137,9 @@ class ChinchillaLaw:
         -------
         N_opt, D_opt : ndarray, shape of `C`
         """
-        scaled = np.asarray(C, dtype=float) / flops_per_token
+        scaled = positive_argument("C", C, "FLOPs") / positive_argument(
+            "flops_per_token", flops_per_token
+        )
         return self.G * scaled**self.a, scaled**self.b / self.G
 
     def tokens_per_parameter(self, C, flops_per_token: float = 6.0):
@@ -139,13 +156,13 @@ class ChinchillaLaw:
 
         Inverts ``N = G (C / k)**a``: ``C = k (N / G)**(1 / a)`` and ``D = C / (k N)``.
         """
-        N = np.asarray(N, dtype=float)
+        N = positive_argument("N", N, "parameters")
         C = flops_per_token * (N / self.G) ** (1 / self.a)
         return C, C / (flops_per_token * N)
 
 
 @dataclass(frozen=True)
-class KaplanLaw:
+class KaplanLaw(Law):
     """The laws of Kaplan et al. (2020) with their published constants.
 
     N counts non-embedding parameters, C is in FLOPs (converted from the paper's
@@ -185,7 +202,10 @@ class KaplanLaw:
 
     def loss(self, N, D):
         """Joint law ``[(N_c / N)**(alpha_N / alpha_D) + D_c / D]**alpha_D`` (eq. 1.5, Table 2 constants)."""
-        N, D = np.asarray(N, dtype=float), np.asarray(D, dtype=float)
+        N, D = (
+            positive_argument("N", N, "parameters", infinite=True),
+            positive_argument("D", D, "tokens", infinite=True),
+        )
         ratio = self.joint_alpha_N / self.joint_alpha_D
         return ((self.joint_N_c / N) ** ratio + self.joint_D_c / D) ** self.joint_alpha_D
 
@@ -196,7 +216,7 @@ class KaplanLaw:
 
     def compute_optimal(self, C, flops_per_token: float = 6.0):
         """``N_opt = 1.3e9 (C / PF-day)**0.73`` and the tokens that spend the budget, ``C / (k N_opt)``."""
-        C = np.asarray(C, dtype=float)
+        C = positive_argument("C", C, "FLOPs")
         n_opt = self.allocation_scale * (C / PF_DAY) ** self.a
         return n_opt, C / (flops_per_token * n_opt)
 
@@ -220,7 +240,7 @@ def law_to_theta(law: ChinchillaLaw) -> np.ndarray:
 
 def _theta_to_law(theta) -> ChinchillaLaw:
     e, a, alpha, b, beta = (float(v) for v in theta)
-    return ChinchillaLaw.from_logs(e=e, a=a, b=b, alpha=alpha, beta=beta)
+    return ChinchillaLaw.from_logs(log_E=e, log_A=a, log_B=b, alpha=alpha, beta=beta)
 
 
 def _derived(law: ChinchillaLaw, budget: float) -> pd.Series:
@@ -234,16 +254,27 @@ def _derived(law: ChinchillaLaw, budget: float) -> pd.Series:
     )
 
 
-def _check_runs(N, D, loss, names, n_params=5):
+def _check_runs(N, D, loss, names, data=None, n_params=5):
+    """The runs as a checked frame (columns named as the user knows them) and design notes."""
+    given, roles = take_columns(
+        data, {"N": N, "D": D, "loss": loss}, dict(zip(("N", "D", "loss"), names, strict=True))
+    )
+    names = (roles["N"], roles["D"], roles["loss"])
     columns = check_columns(
-        {names[0]: N, names[1]: D, names[2]: loss},
+        dict(zip(names, given.values(), strict=True)),
         positive=names,
         n_params=n_params,
         model="the Chinchilla law",
     )
-    return np.log(np.column_stack([columns[names[0]], columns[names[1]]])), np.log(
-        columns[names[2]]
+    notes = check_design(
+        {names[0]: columns[names[0]], names[1]: columns[names[1]]},
+        (names[2], columns[names[2]]),
+        n_params=n_params,
+        model="the Chinchilla law",
+        budget=("C = 6ND", 6 * columns[names[0]] * columns[names[1]]),
+        tokens=(names[0], names[1]),
     )
+    return pd.DataFrame(columns), names, notes
 
 
 def fit_parametric(
@@ -259,18 +290,20 @@ def fit_parametric(
     bounds=None,
     budget: float = GOPHER_BUDGET,
     names=("N", "D", "loss"),
+    data: pd.DataFrame | None = None,
 ) -> FitResult:
     """Approach 3 of Hoffmann et al. (2022): fit ``L = E + A/N**alpha + B/D**beta`` to final losses.
 
     The defaults reproduce the paper's recipe: Huber loss (delta = 1e-3) on
     ``log L`` residuals, summed over points, the log-sum-exp parameterisation
     ``log L = LSE(a - alpha log N, b - beta log D, e)``, and the 4,500-start
-    grid of App. D.2 (:func:`hoffmann_grid`).
+    grid of App. D.2 (:func:`lawlib.chinchilla.hoffmann_grid`).
 
     Parameters
     ----------
-    N, D, loss : array_like, shape (n,)
-        Parameters, tokens and final loss [nats/token] of each run.
+    N, D, loss : array_like, shape (n,), or str
+        Parameters, tokens and final loss [nats/token] of each run; with
+        `data`, the names of its columns.
     delta : float
         Huber threshold; ``numpy.inf`` gives least squares.
     reduction : {"sum", "mean"}
@@ -289,19 +322,29 @@ def fit_parametric(
         Compute [FLOPs] at which ``derived["tokens_per_parameter"]`` is evaluated.
     names : tuple of str
         Column names used in error messages.
+    data : DataFrame, optional
+        Runs to take `N`, `D` and `loss` from by name.
 
     Returns
     -------
     FitResult
         ``law`` is a :class:`ChinchillaLaw`; ``derived`` holds a, b, G and tokens per parameter.
 
+    Raises
+    ------
+    ValidationError
+        For bad values, or runs that cannot identify the law: one compute
+        budget, a constant N or D, five or fewer distinct (N, D) points.
+
     Warns
     -----
     FitWarning
-        When the best fit sits on a bound, or several starts reach the best
-        objective at different parameters.
+        When the best fit sits on a bound, several starts reach the best
+        objective at different parameters, or the runs look wrong
+        (duplicated, perplexities, tokens in billions).
     """
-    logx, logy = _check_runs(N, D, loss, names)
+    runs, names, notes = _check_runs(N, D, loss, names, data)
+    logx, logy = np.log(runs[list(names[:2])].to_numpy()), np.log(runs[names[2]].to_numpy())
     starts = hoffmann_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
     outcome = minimise_huber_log(
         logx,
@@ -322,10 +365,12 @@ def fit_parametric(
         law=law,
         delta=delta,
         reduction=reduction,
-        engine=engine,
-        n_obs=int(logy.size),
+        data=runs,
+        inputs=names[:2],
+        observed=names[2],
         settings={"Budget for D/N [FLOPs]": budget},
         derived=_derived(law, budget),
+        cautions=notes,
     )
 
 
@@ -343,6 +388,7 @@ def bootstrap_parametric(
     sampler: str = "generator",
     names=("N", "D", "loss"),
     progress=None,
+    data: pd.DataFrame | None = None,
 ) -> BootstrapResult:
     """Bootstrap Approach 3: resample runs with replacement, refit all resamples at once.
 
@@ -351,7 +397,8 @@ def bootstrap_parametric(
 
     Parameters
     ----------
-    N, D, loss : array_like, shape (n,)
+    N, D, loss : array_like, shape (n,), or str
+        As in :func:`fit_parametric` (column names with `data`).
     n_resamples : int
         Besiroglu et al. (2024) use 4,000.
     seed : int
@@ -367,22 +414,18 @@ def bootstrap_parametric(
     names : tuple of str
     progress : callable, optional
         Called as ``progress(done, total)`` as resamples are refitted.
+    data : DataFrame, optional
+        Runs to take `N`, `D` and `loss` from by name.
 
     Returns
     -------
     BootstrapResult
         Columns E, A, B, alpha, beta, a, b, G, tokens_per_parameter.
     """
-    logx, logy = _check_runs(N, D, loss, names)
+    runs, names, _ = _check_runs(N, D, loss, names, data)
+    logx, logy = np.log(runs[list(names[:2])].to_numpy()), np.log(runs[names[2]].to_numpy())
     if fit is None:
-        fit = fit_parametric(
-            np.exp(logx[:, 0]),
-            np.exp(logx[:, 1]),
-            np.exp(logy),
-            delta=delta,
-            reduction=reduction,
-            budget=budget,
-        )
+        fit = fit_parametric(*names, data=runs, delta=delta, reduction=reduction, budget=budget)
     counts = resample_counts(logy.size, n_resamples, seed, sampler=sampler)
     ends, converged = refit_huber_log(
         logx, logy, fit.x, counts, delta=delta, reduction=reduction, progress=progress

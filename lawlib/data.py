@@ -1,22 +1,25 @@
 """Published datasets by name, as tidy DataFrames with documented columns and units.
 
 Files live in the repository's ``data/`` folder, byte-identical to their
-sources; each folder's README gives source, commit, license and columns. The
-loaders here only rename columns and add derived ones (documented per dataset).
-Nothing is fetched at run time.
+sources; each folder's README gives source, commit, license and columns. They
+ship inside the package (``lawlib/datasets`` is that folder), so an installed
+lawlib reads them with :mod:`importlib.resources` wherever it is installed.
+The loaders here only rename columns and add derived ones (documented per
+dataset). Nothing is fetched at run time.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-#: Default data folder: ``data/`` beside the ``lawlib`` package in the repository.
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+#: The data folder inside the installed package (in a clone, a link to the repository's ``data/``).
+DATA_DIR = Path(str(resources.files("lawlib") / "datasets"))
 
 _PORIAN_CONFIG = ["dataset", "hparams", "warmup", "decay", "param_count", "loss_split", "label"]
 
@@ -306,12 +309,22 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     ...
     KeyError: "unknown dataset 'chinchilla'; available: epoch2024, hoffmann2022_projections, ..."
     """
-    if name not in DATASETS:
-        raise KeyError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
-    dataset = DATASETS[name]
-    path = Path(DATA_DIR if data_dir is None else data_dir) / dataset.path
+    path = file(name, data_dir)
     if not path.is_file():
         raise FileNotFoundError(
             f"dataset {name!r} expects its file at {path}, which does not exist"
         )
-    return dataset.tidy(pd.read_csv(path))
+    return DATASETS[name].tidy(pd.read_csv(path))
+
+
+def file(name: str, data_dir: str | Path | None = None) -> Path:
+    """Path of the file behind dataset `name`, as published (before :func:`load` tidies it).
+
+    Examples
+    --------
+    >>> file("epoch2024").name
+    'svg_extracted_data.csv'
+    """
+    if name not in DATASETS:
+        raise KeyError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+    return Path(DATA_DIR if data_dir is None else data_dir) / DATASETS[name].path

@@ -20,14 +20,14 @@ Part III chapter *Quality versus quantity*.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
 from .optimize import multistart
-from .result import FitResult, Objective
-from .validation import check_columns
+from .result import FitResult
+from .validation import check_columns, check_design
 
 #: The released code divides samples by this before scaling (``normalizer`` in objective.py).
 NORMALIZER = 1e5
@@ -256,6 +256,7 @@ def fit_pool(
     columns = check_columns(
         {names[0]: n, names[1]: error}, positive=names, n_params=2, model="a pool"
     )
+    cautions = check_design({names[0]: columns[names[0]]}, n_params=2, model="a pool")
     n, y = columns[names[0]], columns[names[1]]
     b_grid = np.linspace(-0.005, -0.5, 100) if b_grid is None else np.asarray(b_grid, dtype=float)
     tau_grid = np.linspace(1, 10, 100) if tau_grid is None else np.asarray(tau_grid, dtype=float)
@@ -286,25 +287,28 @@ def fit_pool(
 
     outcome = multistart(objective, start[None], engine="scipy", names=("b", "tau"))
     b, tau = (float(v) for v in outcome.x)
-    notes = list(outcome.notes)
-    if not outcome.converged:
-        notes.insert(0, f"the local refinement did not converge: {outcome.message}")
-    return FitResult(
+    # a refinement that never left the grid point has not refined anything
+    moved = outcome.nit > 0 and not np.allclose(outcome.x, start)
+    return FitResult.build(
         model="code form: y = [(a n/1e5)^b + d] prod_j (u_j / l_j)^(b 0.5^(j/tau))",
-        params=pd.Series({"b": b, "tau": tau}),
+        params={"b": b, "tau": tau},
         law=Pool.single(b, tau, size, name),
-        objective=Objective(outcome.value, f"sum of squared errors over {y.size} evaluations"),
-        converged=outcome.converged,
-        message=outcome.message,
-        start_objectives=np.array([float(grid_values.min())]),
-        n_obs=int(y.size),
-        x=outcome.x,
+        objective=outcome.value,
+        definition=f"sum of squared errors over {y.size} evaluations",
+        engine="grid search, then L-BFGS-B from the best grid point",
+        outcome=replace(
+            outcome,
+            start_values=np.array([float(grid_values.min())]),
+            message=outcome.message if moved else "the refinement stayed at the grid point",
+        ),
+        converged=moved,
         settings={
             "Pool size": size,
             "a (fixed)": a,
             "d (fixed)": d,
-            "Grid": f"{b_grid.size} b x {tau_grid.size} tau, then L-BFGS-B from the best",
+            "Grid": f"{b_grid.size} b x {tau_grid.size} tau",
         },
+        cautions=cautions,
+        n_obs=y.size,
         derived=pd.Series({"grid_b": float(start[0]), "grid_tau": float(start[1])}),
-        notes=notes,
     )

@@ -9,17 +9,15 @@ chapters *BiMix* and *Optimising the mixture*.
 from __future__ import annotations
 
 import itertools
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import brentq, least_squares
 
-from .result import FitResult, FitWarning, Objective
-
-#: How far the proportions of a run may sum from 1 before it is rejected.
-SUM_TOLERANCE = 1e-3
+from .law import Law
+from .result import FitResult
+from .validation import ValidationError, check_mixture_runs
 
 
 def mixture_domains(frame: pd.DataFrame) -> list[str]:
@@ -27,65 +25,22 @@ def mixture_domains(frame: pd.DataFrame) -> list[str]:
     return [column[2:] for column in frame.columns if column.startswith("p_")]
 
 
-def _run_label(frame: pd.DataFrame, position: int, run_column: str | None):
-    if run_column is not None and run_column in frame:
-        return f"run {frame[run_column].iloc[position]!r}"
-    return f"row {frame.index[position]!r}"
-
-
-def check_mixture_runs(
-    frame: pd.DataFrame,
-    domains,
-    *,
-    step: str | None = "step",
-    run_column: str | None = "run_id",
-    loss: bool = True,
-) -> pd.DataFrame:
-    """Check proportions, steps and losses of mixture runs; raise naming the run and the column.
-
-    Proportions must be finite, non-negative and sum to 1 within
-    :data:`SUM_TOLERANCE`; steps and losses must be positive.
-    """
-    missing = [f"p_{d}" for d in domains if f"p_{d}" not in frame] + [
-        f"loss_{d}" for d in domains if loss and f"loss_{d}" not in frame
-    ]
-    if step is not None and step not in frame:
-        missing.append(step)
-    if missing:
-        raise ValueError(
-            f"unknown domains or missing columns: {', '.join(missing)}; "
-            f"the frame has {', '.join(map(str, frame.columns))}"
-        )
-    proportions = frame[[f"p_{d}" for d in domains]].to_numpy(dtype=float)
-    for index, domain in enumerate(domains):
-        bad = ~np.isfinite(proportions[:, index]) | (proportions[:, index] < 0)
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"column 'p_{domain}': {int(bad.sum())} proportions are negative or not finite; "
-                f"first at {_run_label(frame, first, run_column)}: {proportions[first, index]}"
-            )
-    totals = proportions.sum(axis=1)
-    off = np.abs(totals - 1) > SUM_TOLERANCE
-    if off.any():
-        first = int(np.flatnonzero(off)[0])
-        raise ValueError(
-            f"proportions p_{'+p_'.join(domains)}: {int(off.sum())} runs do not sum to 1 "
-            f"(tolerance {SUM_TOLERANCE}); first at {_run_label(frame, first, run_column)}: sum {totals[first]:.6g}"
-        )
-    positive = ([step] if step is not None else []) + (
-        [f"loss_{d}" for d in domains] if loss else []
+def _flatten(table: pd.DataFrame) -> pd.Series:
+    """A per-domain table as one Series named ``<column>[<domain>]``."""
+    return pd.Series(
+        {f"{name}[{domain}]": table.loc[domain, name] for domain in table.index for name in table},
+        dtype=float,
     )
-    for column in positive:
-        values = frame[column].to_numpy(dtype=float)
-        bad = ~np.isfinite(values) | (values <= 0)
-        if bad.any():
-            first = int(np.flatnonzero(bad)[0])
-            raise ValueError(
-                f"column {column!r}: {int(bad.sum())} values are not positive and finite; "
-                f"first at {_run_label(frame, first, run_column)}: {values[first]}"
-            )
-    return frame
+
+
+def _unflatten(params, columns) -> pd.DataFrame:
+    """Inverse of :func:`_flatten` for the given columns."""
+    rows: dict[str, dict[str, float]] = {}
+    for key, value in dict(params).items():
+        name, _, domain = str(key).rstrip("]").partition("[")
+        if name in columns:
+            rows.setdefault(domain, {})[name] = float(value)
+    return pd.DataFrame(rows).T[list(columns)]
 
 
 def _proportions(mixture, domains) -> np.ndarray:
@@ -100,7 +55,7 @@ def _proportions(mixture, domains) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class BiMixLaw:
+class BiMixLaw(Law):
     """``L_i(r_i, s) = A_i / r_i**alpha_i * (B_i / s**beta_i + C_i)``, in its identifiable form.
 
     Only ``A_i B_i`` and ``A_i C_i`` can be told apart from data (``(A, B, C)`` and
@@ -122,6 +77,16 @@ class BiMixLaw:
     def domains(self) -> list[str]:
         """The domains, in order."""
         return list(self.coefficients.index)
+
+    @property
+    def params(self) -> pd.Series:
+        """The constants as one Series, named ``alpha[<domain>]``, ``B[<domain>]``, ..."""
+        return _flatten(self.coefficients[["alpha", "B", "beta", "C"]])
+
+    @classmethod
+    def from_params(cls, params) -> BiMixLaw:
+        """The law from :attr:`params` (names ``alpha[<domain>]``, ``B[<domain>]``, ...)."""
+        return cls(_unflatten(params, ["alpha", "B", "beta", "C"]).rename_axis("domain"))
 
     def scale(self, steps):
         """``K_i(s) = B_i s**-beta_i + C_i``: loss of domain i at s steps when r_i = 1; shape (..., M)."""
@@ -182,7 +147,7 @@ class BiMixResult(FitResult):
     coefficients: pd.DataFrame = None
 
     def predict(self, mixture, steps) -> pd.DataFrame:
-        """Per-domain losses predicted by the fitted law (see :meth:`BiMixLaw.loss`)."""
+        """Per-domain losses predicted by the fitted law (see :meth:`lawlib.BiMixLaw.loss`)."""
         return self.law.loss(mixture, steps)
 
 
@@ -214,24 +179,24 @@ def fit_bimix(
     BiMixResult
     """
     domains = mixture_domains(frame) if domains is None else list(domains)
-    check_mixture_runs(frame, domains, step=step, run_column=run_column)
-    rows, total = [], 0.0
+    frame = check_mixture_runs(frame, domains, step=step, run_column=run_column)
+    rows, total, cautions = [], 0.0, []
     for domain in domains:
         use = frame[f"p_{domain}"].to_numpy(dtype=float) > 0
         excluded = int((~use).sum())
         if excluded:
-            warnings.warn(
-                f"domain {domain!r}: {excluded} of {len(frame)} runs have p_{domain} = 0 and are left out "
-                "of its fit (BiMix diverges at r = 0)",
-                FitWarning,
-                stacklevel=2,
+            cautions.append(
+                f"domain {domain!r}: {excluded} of {len(frame)} runs have p_{domain} = 0 and are "
+                "left out of its fit (BiMix diverges at r = 0)"
             )
         r = frame.loc[use, f"p_{domain}"].to_numpy(dtype=float)
         s = frame.loc[use, step].to_numpy(dtype=float)
         y = frame.loc[use, f"loss_{domain}"].to_numpy(dtype=float)
         if y.size < 5:
-            raise ValueError(
-                f"domain {domain!r}: only {y.size} runs with p_{domain} > 0; BiMix needs at least 5"
+            raise ValidationError(
+                [
+                    f"domain {domain!r}: only {y.size} runs with p_{domain} > 0; BiMix needs at least 5"
+                ]
             )
         run = _bimix_domain_fit(r, s, y)
         alpha, log_b, beta, log_c = run.x
@@ -253,32 +218,23 @@ def fit_bimix(
         total += 2 * run.cost
     table = pd.DataFrame(rows).set_index("domain")
     law = BiMixLaw(table[["alpha", "B", "beta", "C"]])
-    params = pd.Series(
-        {
-            f"{name}[{domain}]": table.loc[domain, name]
-            for domain in domains
-            for name in ("alpha", "B", "beta", "C")
-        }
-    )
-    converged = bool(table["converged"].all())
-    notes = (
-        []
-        if converged
-        else [f"the fit did not converge for {', '.join(table.index[~table['converged']])}"]
-    )
-    return BiMixResult(
+    params = law.params
+    failed = list(table.index[~table["converged"]])
+    return BiMixResult.build(
         model="L_i = r_i^(-alpha_i) (B_i s^(-beta_i) + C_i)   (A_i = 1: only A B and A C are identifiable)",
         params=params,
         law=law,
-        objective=Objective(total, f"sum over {len(domains)} domains of squared loss residuals"),
-        converged=converged,
+        objective=total,
+        definition=f"sum over {len(domains)} domains of squared loss residuals",
+        engine="least_squares (trf) per domain, best of 12 starts",
         message="least_squares (trf) per domain, best of 12 starts",
-        start_objectives=np.array([]),
-        n_obs=int(table["n_points"].sum()),
-        x=params.to_numpy(),
+        converged=not failed,
         settings={"Step column": step, "Domains": ", ".join(domains)},
         derived=table["r_squared"].rename(lambda d: f"r_squared[{d}]"),
-        notes=notes,
+        cautions=cautions
+        + ([f"the fit did not converge for {', '.join(failed)}"] if failed else []),
+        n_obs=int(table["n_points"].sum()),
+        stacklevel=3,
         coefficients=table,
     )
 
@@ -299,7 +255,8 @@ def optimize_mixture(law: BiMixLaw, steps: float, weights=None) -> pd.Series:
 
     Returns
     -------
-    Series indexed by domain; ``attrs["objective"]`` holds the weighted loss at the optimum.
+    MixtureOptimum
+        ``proportions`` by domain and ``objective``, the weighted loss there.
     """
     alpha = law.coefficients["alpha"].to_numpy()
     if np.any(alpha <= 0):
@@ -318,13 +275,42 @@ def optimize_mixture(law: BiMixLaw, steps: float, weights=None) -> pd.Series:
     log_lam = brentq(excess, low, high, xtol=1e-14, rtol=1e-15, maxiter=500)
     r = (pull / np.exp(log_lam)) ** (1 / (1 + alpha))
     r = r / r.sum()
-    result = pd.Series(r, index=law.domains, name="proportion")
-    result.attrs["objective"] = float(np.sum(w * law.loss(r, steps).to_numpy()[0]))
-    return result
+    return MixtureOptimum(
+        proportions=pd.Series(r, index=law.domains, name="proportion"),
+        objective=float(np.sum(w * law.loss(r, steps).to_numpy()[0])),
+        steps=float(steps),
+        weights=pd.Series(w, index=law.domains, name="weight"),
+    )
 
 
 @dataclass(frozen=True)
-class MixingLaw:
+class MixtureOptimum:
+    """The mixture :func:`optimize_mixture` found.
+
+    Attributes
+    ----------
+    proportions : Series
+        Optimal proportion of each domain (sums to 1).
+    objective : float
+        Weighted sum of the predicted domain losses there [nats/token].
+    steps : float
+        The target step.
+    weights : Series
+        Weight of each domain's loss.
+    """
+
+    proportions: pd.Series
+    objective: float
+    steps: float
+    weights: pd.Series
+
+    def __repr__(self) -> str:
+        shares = ", ".join(f"{d} {r:.4f}" for d, r in self.proportions.items())
+        return f"<MixtureOptimum at step {self.steps:g}: {shares}; objective {self.objective:.5g}>"
+
+
+@dataclass(frozen=True)
+class MixingLaw(Law):
     """Ye et al. (2024): ``L_i(r) = c_i + k_i exp(sum_j t_ij r_j)``.
 
     ``c`` and ``k`` are Series by validation domain, ``t`` a DataFrame (rows:
@@ -340,6 +326,29 @@ class MixingLaw:
     c: pd.Series
     k: pd.Series
     t: pd.DataFrame
+
+    @property
+    def params(self) -> pd.Series:
+        """The constants as one Series: ``c[<domain>]``, ``k[<domain>]`` and ``t[<domain>, <domain>]``."""
+        t = self.t.stack()
+        return pd.concat(
+            [
+                self.c.rename(lambda d: f"c[{d}]"),
+                self.k.rename(lambda d: f"k[{d}]"),
+                pd.Series(t.to_numpy(), index=[f"t[{i}, {j}]" for i, j in t.index]),
+            ]
+        ).astype(float)
+
+    @classmethod
+    def from_params(cls, params) -> MixingLaw:
+        """The law from :attr:`params`."""
+        table = _unflatten({k: v for k, v in dict(params).items() if k[0] in "ck"}, ["c", "k"])
+        t = {}
+        for key, value in dict(params).items():
+            if str(key).startswith("t["):
+                row, column = str(key)[2:-1].split(", ")
+                t.setdefault(column, {})[row] = float(value)
+        return cls(c=table["c"], k=table["k"], t=pd.DataFrame(t).loc[table.index])
 
     def loss(self, mixture) -> pd.DataFrame:
         """Per-domain losses for mixture(s) (mapping, Series, DataFrame with ``p_`` columns, or array (..., M))."""
@@ -377,11 +386,14 @@ def fit_mixing_law(
         ``law`` is a :class:`MixingLaw`.
     """
     domains = mixture_domains(frame) if domains is None else list(domains)
-    check_mixture_runs(frame, domains, step=None, run_column=run_column)
+    frame = check_mixture_runs(frame, domains, step=None, run_column=run_column)
     r = frame[[f"p_{d}" for d in domains]].to_numpy(dtype=float)
     if len(frame) <= len(domains) + 2:
-        raise ValueError(
-            f"{len(frame)} runs are too few for the mixing law with {len(domains) + 2} parameters per domain"
+        n_params = len(domains) + 2
+        raise ValidationError(
+            [
+                f"{len(frame)} runs are too few for the mixing law with {n_params} parameters per domain"
+            ]
         )
     rng = np.random.default_rng(seed)
     random_t = rng.normal(0.0, 1.0, size=(n_random, len(domains)))
@@ -409,22 +421,19 @@ def fit_mixing_law(
     law = MixingLaw(
         c=pd.Series(c_values), k=pd.Series(k_values), t=pd.DataFrame(t_rows, index=domains).T
     )
-    params = pd.concat([law.c.rename(lambda d: f"c[{d}]"), law.k.rename(lambda d: f"k[{d}]")])
-    return FitResult(
+    params = law.params
+    return FitResult.build(
         model="L_i = c_i + k_i exp(sum_j t_ij r_j)",
         params=params,
         law=law,
-        objective=Objective(
-            total,
-            f"sum over {len(domains)} domains of the Huber (delta = {delta:g}) loss of residuals",
-        ),
-        converged=not failed,
+        objective=total,
+        definition=f"sum over {len(domains)} domains of the Huber (delta = {delta:g}) loss of residuals",
+        engine="least_squares (trf, Huber) per domain, best of a start grid",
         message="least_squares (trf, Huber) per domain, best of a start grid",
-        start_objectives=np.array([]),
-        n_obs=len(frame),
-        x=params.to_numpy(),
+        converged=not failed,
         settings={"Huber delta": delta, "Random t starts": n_random, "Seed": seed},
-        notes=[f"the fit did not converge for {', '.join(failed)}"] if failed else [],
+        cautions=[f"the fit did not converge for {', '.join(failed)}"] if failed else [],
+        n_obs=len(frame),
     )
 
 

@@ -14,7 +14,6 @@ evaluated in one call. Derived in the chapter *Fitting power laws*.
 from __future__ import annotations
 
 import os
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -22,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from .optimize import multistart
-from .result import FitResult, FitWarning, Objective
+from .result import FitResult
 
 #: Rows of a batch evaluated together: small enough for the cache, large enough for numpy.
 CHUNK_ROWS = 512
@@ -258,39 +257,31 @@ def huber_log_result(
     law,
     delta: float,
     reduction: str,
-    engine: str,
-    n_obs: int,
+    data: pd.DataFrame,
+    inputs,
+    observed: str,
     settings: dict | None = None,
     derived=None,
+    notes=(),
+    cautions=(),
 ):
-    """Wrap a :func:`minimise_huber_log` outcome as a :class:`lawlib.FitResult`.
-
-    Cautions found by the optimiser go into ``notes`` and are also raised as
-    :class:`lawlib.FitWarning`; a fit that did not converge says so first.
-    """
-    notes = list(outcome.notes)
-    for note in outcome.notes:
-        warnings.warn(note, FitWarning, stacklevel=3)
-    if not outcome.converged:
-        notes.insert(0, f"the optimiser did not converge: {outcome.message}")
-    return FitResult(
+    """Wrap a :func:`minimise_huber_log` outcome as a :class:`lawlib.FitResult` (via its builder)."""
+    return FitResult.build(
         model=model,
-        params=pd.Series(params),
+        params=params,
         law=law,
-        objective=Objective(outcome.value, objective_definition(delta, reduction, n_obs)),
-        converged=outcome.converged,
-        message=outcome.message,
-        start_objectives=outcome.start_values,
-        n_obs=n_obs,
-        x=outcome.x,
-        settings={
-            "Huber delta": delta,
-            "Reduction": reduction,
-            "Optimiser": OPTIMISER[engine],
-            **(settings or {}),
-        },
-        derived=pd.Series(dtype=float) if derived is None else derived,
+        objective=outcome.value,
+        definition=objective_definition(delta, reduction, len(data)),
+        engine=OPTIMISER[outcome.engine],
+        outcome=outcome,
+        settings={"Huber delta": delta, "Reduction": reduction, **(settings or {})},
+        derived=derived,
         notes=notes,
+        cautions=cautions,
+        data=data,
+        inputs=inputs,
+        observed=observed,
+        stacklevel=4,
     )
 
 

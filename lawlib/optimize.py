@@ -54,6 +54,10 @@ class MultistartOutcome:
         Final point reached from each start.
     notes : list of str
         Cautions found after the run (optimum on a bound, tied optima).
+    engine : str
+        The engine that actually ran (``"scipy"`` whenever bounds were given).
+    nfev, nit : int
+        Function evaluations and iterations of the final local run.
     """
 
     x: np.ndarray
@@ -63,6 +67,9 @@ class MultistartOutcome:
     start_values: np.ndarray
     end_points: np.ndarray
     notes: list[str] = field(default_factory=list)
+    engine: str = "scipy"
+    nfev: int = 0
+    nit: int = 0
 
 
 def batched_bfgs(
@@ -266,7 +273,9 @@ def multistart(
     def local(x0):
         return minimize(scalar, x0, jac=True, method="L-BFGS-B", bounds=bounds, options=options)
 
-    if engine == "scipy" or bounds is not None:
+    if bounds is not None:
+        engine = "scipy"  # the batched engine is unbounded
+    if engine == "scipy":
         runs = [local(s) for s in starts]
         ends = np.array([run.x for run in runs])
         values = np.array([run.fun for run in runs])
@@ -305,4 +314,7 @@ def multistart(
         start_values=values,
         end_points=ends,
         notes=notes,
+        engine=engine,
+        nfev=int(getattr(run, "nfev", 0)),
+        nit=int(getattr(run, "nit", 0)),
     )

@@ -78,7 +78,7 @@ def use_style() -> None:
 
 
 #: pandas display options applied by :func:`use_style`: numbers to four significant digits,
-#: very large and very small ones as 5.76e23 (see :func:`format_number`).
+#: very large and very small ones as 5.76e23 (see :func:`lawlib.report.format_number`).
 DISPLAY = {
     "display.float_format": format_number,
     "display.max_columns": 12,
@@ -88,7 +88,7 @@ DISPLAY = {
 
 
 def table(frame: pd.DataFrame, *, columns: dict | None = None, digits: int = 4):
-    """A DataFrame styled for the book: human column names, numbers by :func:`format_number`.
+    """A DataFrame styled for the book: human column names, numbers by :func:`lawlib.report.format_number`.
 
     Parameters
     ----------

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .law import Law
 from .objectives import huber, huber_log_result, minimise_huber_log, objective_definition
-from .result import FitResult, Objective
-from .validation import check_columns
+from .result import FitResult
+from .validation import check_columns, check_design, positive_argument, take_columns
 
 #: Starting values per parameter, after Hoffmann et al. (2022, App. D.2):
 #: e = log E, a = log A, and the exponent alpha.
@@ -26,7 +27,7 @@ DEFAULT_GRID = {
 
 
 @dataclass(frozen=True)
-class PowerLaw:
+class PowerLaw(Law):
     """``L(x) = E + A * x**(-alpha)``.
 
     Parameters
@@ -49,13 +50,13 @@ class PowerLaw:
     A: float
     alpha: float
 
-    def __call__(self, x):
-        """Predicted loss at `x` (array_like, any shape)."""
+    def loss(self, x):
+        """Predicted loss at `x` (array_like, any shape, positive)."""
         return self.E + self.reducible(x)
 
     def reducible(self, x):
         """The reducible part ``A * x**(-alpha)``."""
-        return self.A * np.asarray(x, dtype=float) ** (-self.alpha)
+        return self.A * positive_argument("x", x, infinite=True) ** (-self.alpha)
 
     def local_exponent(self, x):
         """Slope of a straight line fitted at `x` in log-log space, sign flipped.
@@ -83,15 +84,16 @@ def fit_power_law(
     options=None,
     x_name: str = "x",
     loss_name: str = "loss",
+    data: pd.DataFrame | None = None,
 ) -> FitResult:
     """Fit ``L = E + A * x**(-alpha)`` by Huber regression on log loss, from many starts.
 
     Parameters
     ----------
-    x : array_like, shape (n,)
-        Positive scale variable (parameters, tokens or FLOPs).
-    loss : array_like, shape (n,)
-        Positive observed loss [nats/token].
+    x : array_like, shape (n,), or str
+        Positive scale variable (parameters, tokens or FLOPs); with `data`, its column name.
+    loss : array_like, shape (n,), or str
+        Positive observed loss [nats/token]; with `data`, its column name.
     delta : float
         Huber threshold on log residuals; ``numpy.inf`` gives least squares.
     reduction : {"sum", "mean"}
@@ -105,11 +107,18 @@ def fit_power_law(
         L-BFGS-B options (default :data:`lawlib.optimize.TOLERANCES`).
     x_name, loss_name : str
         Column names used in error messages.
+    data : DataFrame, optional
+        Runs to take `x` and `loss` from by name.
 
     Returns
     -------
     FitResult
         With ``law`` a :class:`PowerLaw`.
+
+    Raises
+    ------
+    ValidationError
+        For bad values, or fewer than four distinct x (the law has three parameters).
 
     Examples
     --------
@@ -118,11 +127,16 @@ def fit_power_law(
     >>> [round(v, 4) for v in fit.params]
     [1.7, 400.0, 0.34]
     """
+    given, names = take_columns(data, {"x": x, "loss": loss}, {"x": x_name, "loss": loss_name})
+    x_name, loss_name = names["x"], names["loss"]
     columns = check_columns(
-        {x_name: x, loss_name: loss},
+        {x_name: given["x"], loss_name: given["loss"]},
         positive=(x_name, loss_name),
         n_params=3,
         model="a power law with an irreducible term",
+    )
+    notes = check_design(
+        {x_name: columns[x_name]}, n_params=3, model="a power law with an irreducible term"
     )
     logx = np.log(columns[x_name])[:, None]
     logy = np.log(columns[loss_name])
@@ -146,12 +160,16 @@ def fit_power_law(
         law=law,
         delta=delta,
         reduction=reduction,
-        engine=engine,
-        n_obs=int(logy.size),
+        data=pd.DataFrame(columns),
+        inputs=(x_name,),
+        observed=loss_name,
+        cautions=notes,
     )
 
 
-def fit_loglog_line(x, y, *, x_name: str = "x", y_name: str = "y") -> FitResult:
+def fit_loglog_line(
+    x, y, *, x_name: str = "x", y_name: str = "y", data: pd.DataFrame | None = None
+) -> FitResult:
     """Fit ``y = A * x**(-alpha)`` by ordinary least squares on ``log y`` against ``log x``.
 
     The closed-form fit of a straight line in log-log space, with no
@@ -175,28 +193,32 @@ def fit_loglog_line(x, y, *, x_name: str = "x", y_name: str = "y") -> FitResult:
     >>> round(float(fit.derived["slope"]), 6)
     0.5
     """
+    given, names = take_columns(data, {"x": x, "y": y}, {"x": x_name, "y": y_name})
+    x_name, y_name = names["x"], names["y"]
     columns = check_columns(
-        {x_name: x, y_name: y},
+        {x_name: given["x"], y_name: given["y"]},
         positive=(x_name, y_name),
         n_params=2,
         model="a straight line in log-log space",
+    )
+    notes = check_design(
+        {x_name: columns[x_name]}, n_params=1, model="a straight line in log-log space"
     )
     logx, logy = np.log(columns[x_name]), np.log(columns[y_name])
     slope, intercept = np.polyfit(logx, logy, 1)
     law = PowerLaw(E=0.0, A=float(np.exp(intercept)), alpha=float(-slope))
     residual = intercept + slope * logx - logy
-    return FitResult(
+    return FitResult.build(
         model="y = A * x^(-alpha)",
-        params=pd.Series({"A": law.A, "alpha": law.alpha}),
+        params={"A": law.A, "alpha": law.alpha},
         law=law,
-        objective=Objective(
-            float(huber(residual, np.inf).sum()), objective_definition(np.inf, "sum", logy.size)
-        ),
-        converged=True,
+        objective=float(huber(residual, np.inf).sum()),
+        definition=objective_definition(np.inf, "sum", logy.size),
+        engine="closed form: ordinary least squares on log y",
         message="closed form: ordinary least squares in log-log space",
-        start_objectives=np.array([]),
-        n_obs=int(logy.size),
-        x=np.array([intercept, slope]),
         derived=pd.Series({"slope": float(slope)}),
-        settings={"Method": "ordinary least squares on log y"},
+        cautions=notes,
+        data=pd.DataFrame(columns),
+        inputs=(x_name,),
+        observed=y_name,
     )

@@ -11,16 +11,25 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize_scalar
 
+from . import presets
 from .chinchilla import ChinchillaLaw
+from .law import Law
 from .objectives import huber, objective_definition
 from .optimize import multistart
-from .result import FitResult, Objective
-from .validation import check_columns
+from .result import FitResult
+from .validation import (
+    ValidationError,
+    check_columns,
+    check_design,
+    positive_argument,
+    take_columns,
+)
 
 
 @dataclass(frozen=True)
-class DataConstrainedLaw:
+class DataConstrainedLaw(Law):
     """``L = E + A / N'**alpha + B / D'**beta`` with effective data D' and parameters N'.
 
     ``D' = U_D + U_D R_D* (1 - exp(-R_D / R_D*))`` with ``U_D = min(U, D)`` and
@@ -44,13 +53,18 @@ class DataConstrainedLaw:
     R_D_star: float
     R_N_star: float
 
+    #: Names of the published laws (:meth:`published`); constants in :mod:`lawlib.presets`.
+    PUBLISHED = tuple(presets.DATA_CONSTRAINED)
+
+    @classmethod
+    def published(cls, name: str) -> DataConstrainedLaw:
+        """A published law by name: one of :attr:`PUBLISHED` (sources in :mod:`lawlib.presets`)."""
+        return cls(**presets.lookup(presets.DATA_CONSTRAINED, name, "data-constrained law"))
+
     @classmethod
     def muennighoff2023(cls) -> DataConstrainedLaw:
         """The published constants (huggingface/datablations README, commit 1370131)."""
-        law = ChinchillaLaw.from_logs(
-            e=0.6254804, a=6.255414, b=7.3049974, alpha=0.3526596, beta=0.3526596
-        )
-        return cls.from_chinchilla(law, R_D_star=15.387756, R_N_star=5.309743)
+        return cls.published("muennighoff2023")
 
     @classmethod
     def from_chinchilla(
@@ -88,25 +102,89 @@ class DataConstrainedLaw:
 
     def loss(self, N, D, U):
         """Predicted loss [nats/token] (arrays broadcast)."""
+        N = positive_argument("N", N, "parameters", infinite=True)
+        D = positive_argument("D", D, "tokens", infinite=True)
+        U = positive_argument("U", U, "unique tokens", infinite=True)
         return self.chinchilla.loss(self.effective_parameters(N, D, U), self.effective_data(D, U))
 
+    def compute_optimal(self, C, U, flops_per_token: float = 6.0):
+        """Loss-minimising ``(N_opt, D_opt)`` under ``flops_per_token * N * D = C`` with U unique tokens.
 
-def _check_runs(N, D, U, loss, names=("N", "D", "U", "loss")):
+        There is no closed form once data repeats: along the budget,
+        ``D = C / (k N)``, the loss is minimised over log N by a bounded scalar
+        search (Brent's method), within four decades of the Chinchilla optimum.
+
+        Parameters
+        ----------
+        C : array_like
+            Compute budget [FLOPs].
+        U : float or array_like
+            Unique tokens available (broadcast against `C`).
+        flops_per_token : float
+
+        Returns
+        -------
+        N_opt, D_opt : ndarray, shape of ``C`` and ``U`` broadcast
+        """
+        C, U = np.broadcast_arrays(
+            positive_argument("C", C, "FLOPs"), positive_argument("U", U, "unique tokens")
+        )
+        k = positive_argument("flops_per_token", flops_per_token)
+        centre = np.log(self.chinchilla.compute_optimal(C, k)[0])
+        n_opt = np.empty(C.shape)
+        for index in np.ndindex(C.shape):
+            budget, unique = C[index], U[index]
+            found = minimize_scalar(
+                lambda log_n, budget=budget, unique=unique: float(
+                    self.loss(np.exp(log_n), budget / (k * np.exp(log_n)), unique)
+                ),
+                bounds=(centre[index] - 4 * np.log(10), centre[index] + 4 * np.log(10)),
+                method="bounded",
+                options={"xatol": 1e-10},
+            )
+            n_opt[index] = np.exp(found.x)
+        return n_opt, C / (k * n_opt)
+
+
+def _check_runs(N, D, U, loss, names=("N", "D", "U", "loss"), data=None):
+    """The runs as checked arrays (keyed by the user's names), their names, and design notes."""
+    given, roles = take_columns(
+        data,
+        dict(zip(("N", "D", "U", "loss"), (N, D, U, loss), strict=True)),
+        dict(zip(("N", "D", "U", "loss"), names, strict=True)),
+    )
+    names = tuple(roles.values())
     columns = check_columns(
-        dict(zip(names, (N, D, U, loss), strict=True)),
+        dict(zip(names, given.values(), strict=True)),
         positive=names,
         n_params=2,
         model="the decay constants",
     )
-    over = columns[names[2]] > columns[names[1]] * (1 + 1e-12)
+    n, d, u, y = (columns[name] for name in names)
+    problems = []
+    over = u > d * (1 + 1e-12)
     if over.any():
         first = int(np.flatnonzero(over)[0])
-        raise ValueError(
-            f"column {names[2]!r}: {int(over.sum())} of {over.size} runs have more unique tokens than "
-            f"tokens trained on ({names[1]!r}); first at row {first}: "
-            f"{columns[names[2]][first]:.4g} > {columns[names[1]][first]:.4g}"
+        problems.append(
+            f"column {names[2]!r}: {int(over.sum())} of {over.size} runs have more unique tokens "
+            f"than tokens trained on ({names[1]!r}); first at row {first}: "
+            f"{u[first]:.4g} > {d[first]:.4g}"
         )
-    return columns
+    elif not (d > u * (1 + 1e-9)).any():
+        problems.append(
+            f"no run repeats its data ({names[1]} <= {names[2]} in all {d.size} runs): "
+            "the decay of repeated tokens, R_D*, cannot be fitted"
+        )
+    if problems:
+        raise ValidationError(problems, "the runs")
+    notes = check_design(
+        {names[0]: n, names[1]: d, names[2]: u},
+        (names[3], y),
+        n_params=2,
+        model="the decay constants",
+        tokens=(names[0], names[1]),
+    )
+    return columns, names, notes
 
 
 class _DecayProblem:
@@ -152,13 +230,15 @@ def fit_decay(
     delta: float = 1e-3,
     starts=DECAY_STARTS,
     names=("N", "D", "U", "loss"),
+    data: pd.DataFrame | None = None,
 ) -> FitResult:
     """Fit R_D* and R_N* with the Chinchilla part frozen, as Muennighoff et al. did.
 
     Parameters
     ----------
-    N, D, U, loss : array_like, shape (n,)
-        Parameters, tokens trained on, unique tokens, final loss of each run.
+    N, D, U, loss : array_like, shape (n,), or str
+        Parameters, tokens trained on, unique tokens, final loss of each run;
+        with `data`, the names of its columns.
     law : ChinchillaLaw, optional
         The frozen part; default Muennighoff et al.'s C4 coefficients.
     delta : float
@@ -173,39 +253,37 @@ def fit_decay(
         ``law`` is a :class:`DataConstrainedLaw`; ``derived["r_squared"]`` is the
         R² of the predicted loss.
     """
-    columns = _check_runs(N, D, U, loss, names)
+    columns, names, notes = _check_runs(N, D, U, loss, names, data)
     N, D, U, y = (columns[name] for name in names)
     frozen = DataConstrainedLaw.muennighoff2023().chinchilla if law is None else law
     base = DataConstrainedLaw.from_chinchilla(frozen, R_D_star=1.0, R_N_star=1.0)
     problem = _DecayProblem(base, N, D, U, y, delta)
     grid = np.log(np.array(list(itertools.product(starts, starts))))
-    outcome = multistart(problem, grid, names=("log R_D*", "log R_N*"), engine="scipy")
+    with np.errstate(over="ignore", invalid="ignore"):  # far starts overflow; the search moves on
+        outcome = multistart(problem, grid, names=("log R_D*", "log R_N*"), engine="scipy")
     fitted = replace(
         base, R_D_star=float(np.exp(outcome.x[0])), R_N_star=float(np.exp(outcome.x[1]))
     )
     predicted = fitted.loss(N, D, U)
     r_squared = 1 - np.sum((y - predicted) ** 2) / np.sum((y - y.mean()) ** 2)
-    notes = list(outcome.notes)
-    if not outcome.converged:
-        notes.insert(0, f"the optimiser did not converge: {outcome.message}")
-    return FitResult(
+    return FitResult.build(
         model="L = E + A / N'^alpha + B / D'^beta, Chinchilla part frozen",
-        params=pd.Series({"R_D_star": fitted.R_D_star, "R_N_star": fitted.R_N_star}),
+        params={"R_D_star": fitted.R_D_star, "R_N_star": fitted.R_N_star},
         law=fitted,
-        objective=Objective(outcome.value, objective_definition(delta, "sum", y.size)),
-        converged=outcome.converged,
-        message=outcome.message,
-        start_objectives=outcome.start_values,
-        n_obs=int(y.size),
-        x=outcome.x,
+        objective=outcome.value,
+        definition=objective_definition(delta, "sum", y.size),
+        engine="L-BFGS-B per start",
+        outcome=outcome,
         settings={
             "Huber delta": delta,
             "Frozen E, A, B, alpha, beta": f"{frozen.E:.5g}, {frozen.A:.5g}, "
             f"{frozen.B:.5g}, {frozen.alpha:.5g}, {frozen.beta:.5g}",
-            "Optimiser": "L-BFGS-B per start",
         },
         derived=pd.Series({"r_squared": r_squared}),
-        notes=notes,
+        cautions=notes,
+        data=pd.DataFrame(columns),
+        inputs=names[:3],
+        observed=names[3],
     )
 
 
@@ -220,6 +298,7 @@ def profile_decay(
     delta: float = 1e-3,
     starts=DECAY_STARTS,
     names=("N", "D", "U", "loss"),
+    data: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The fit objective over fixed values of R_D*, with R_N* re-optimised at each.
 
@@ -229,14 +308,15 @@ def profile_decay(
     -------
     DataFrame with columns ``R_D_star``, ``objective`` and ``R_N_star``.
     """
-    columns = _check_runs(N, D, U, loss, names)
+    columns, names, _ = _check_runs(N, D, U, loss, names, data)
     N, D, U, y = (columns[name] for name in names)
     frozen = DataConstrainedLaw.muennighoff2023().chinchilla if law is None else law
     base = DataConstrainedLaw.from_chinchilla(frozen, R_D_star=1.0, R_N_star=1.0)
     rows = []
     for r_d in R_D_star_values:
         problem = _DecayProblem(base, N, D, U, y, delta, fixed_R_D=float(r_d))
-        outcome = multistart(problem, np.log(np.array(starts))[:, None], engine="scipy")
+        with np.errstate(over="ignore", invalid="ignore"):
+            outcome = multistart(problem, np.log(np.array(starts))[:, None], engine="scipy")
         rows.append(
             {
                 "R_D_star": float(r_d),

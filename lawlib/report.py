@@ -110,10 +110,10 @@ def glue(name: str, value, fmt: str | None = None) -> str:
     name : str
         Key quoted in the text; unique within a chapter.
     value : object
-        A number (formatted by `fmt`, else by :func:`format_number`) or text.
+        A number (formatted by `fmt`, else by :func:`lawlib.report.format_number`) or text.
     fmt : str, optional
         A format specification, e.g. ``".3f"`` or ``",.0f"``, or ``"count"``
-        for :func:`format_count` (``1.1B``).
+        for :func:`lawlib.report.format_count` (``1.1B``).
 
     Returns
     -------

@@ -8,6 +8,8 @@ natural units, and a model object that predicts).
 from __future__ import annotations
 
 import html
+import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -61,13 +63,26 @@ class FitResult:
     n_obs : int
         Number of data points used.
     x : ndarray
-        Optimum in the optimiser's internal parameterisation (for restarts).
+        The optimum in the coordinates the fitter's ``starts=`` takes, so that
+        ``starts=fit.x`` restarts there (empty for fitters without starts).
     settings : dict
         The recipe: every knob that changes the answer, as used.
     derived : pandas.Series
         Quantities computed from the parameters (may be empty).
     notes : list of str
-        Cautions in plain words.
+        Cautions in plain words (also raised as :class:`FitWarning`).
+    engine : str
+        The optimiser that actually ran.
+    nfev, nit : int
+        Function evaluations and iterations of the final local run (0 for closed forms).
+    data : DataFrame
+        The data fitted: the law's inputs and the observed values.
+    inputs : tuple of str
+        Columns of `data` the law takes, in order (``law(*data[inputs])``).
+    observed : str
+        Column of `data` holding the observed values.
+    residual : {"log", "raw"}
+        How :attr:`resid` is measured: ``log(observed) - log(predicted)`` or the difference.
     """
 
     model: str
@@ -82,6 +97,164 @@ class FitResult:
     settings: dict = field(default_factory=dict)
     derived: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     notes: list[str] = field(default_factory=list)
+    engine: str = "closed form"
+    nfev: int = 0
+    nit: int = 0
+    data: pd.DataFrame | None = None
+    inputs: tuple[str, ...] = ()
+    observed: str = ""
+    residual: str = "log"
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        model: str,
+        params,
+        law,
+        objective: float,
+        definition: str,
+        engine: str,
+        outcome=None,
+        converged: bool | None = None,
+        message: str = "closed form",
+        settings: dict | None = None,
+        derived=None,
+        notes: Sequence[str] = (),
+        cautions: Sequence[str] = (),
+        data: pd.DataFrame | None = None,
+        inputs: Sequence[str] = (),
+        observed: str = "",
+        residual: str = "log",
+        x=None,
+        n_obs: int | None = None,
+        stacklevel: int = 3,
+        **extra,
+    ):
+        """The one way every lawlib fitter makes its result.
+
+        Parameters
+        ----------
+        model : str
+            The fitted formula.
+        params : mapping or Series
+            Fitted parameters in natural units.
+        law : object
+            The fitted law.
+        objective : float
+            Final objective value; `definition` says what it is.
+        definition : str
+        engine : str
+            The optimiser that ran (shown in the summary).
+        outcome : object, optional
+            An optimiser's outcome with ``converged``, ``message``,
+            ``start_values``, ``x``, ``nfev``, ``nit`` and ``notes``
+            (:class:`lawlib.optimize.MultistartOutcome` or alike). Without it
+            the fit is a closed form: converged, with `message`.
+        converged : bool, optional
+            The fitter's own verdict, combined (and) with the outcome's.
+        message : str
+            Why the fit stopped, where there is no `outcome`.
+        notes : sequence of str
+            What the fitter did that a reader should know (points left out,
+            budgets skipped); kept in ``notes``.
+        cautions : sequence of str
+            Reasons to doubt the fit (suspicious runs): kept in ``notes`` and
+            raised as :class:`FitWarning`.
+        data, inputs, observed, residual
+            What was fitted, for :meth:`predict` and :attr:`resid`.
+        x : array_like, optional
+            Restart point (default: ``outcome.x``, or empty).
+        n_obs : int, optional
+            Data points used (default: rows of `data`).
+        **extra
+            Further fields of a subclass.
+
+        Cautions, the optimiser's own (an optimum on a bound, tied optima) and
+        non-convergence are raised once as :class:`FitWarning`; every note is
+        kept in ``notes``, non-convergence first.
+        """
+        cautions = list(cautions)
+        verdict = converged
+        if outcome is None:
+            converged, nfev, nit, starts = True, 0, 0, np.array([])
+        else:
+            converged, message = bool(outcome.converged), str(outcome.message)
+            nfev, nit = int(outcome.nfev), int(outcome.nit)
+            starts = np.asarray(outcome.start_values, dtype=float)
+            cautions += list(outcome.notes)
+            if x is None:
+                x = outcome.x
+        if verdict is not None:  # the fitter's own verdict, e.g. per-domain fits
+            converged = converged and verdict
+        if not converged:
+            cautions.insert(0, f"the optimiser did not converge: {message}")
+        for caution in cautions:
+            warnings.warn(caution, FitWarning, stacklevel=stacklevel)
+        notes = cautions + list(notes)
+        return cls(
+            model=model,
+            params=pd.Series(params, dtype=float),
+            law=law,
+            objective=Objective(objective, definition),
+            converged=converged,
+            message=message,
+            start_objectives=starts,
+            n_obs=int(len(data) if n_obs is None else n_obs),
+            x=np.array([]) if x is None else np.asarray(x, dtype=float),
+            settings={"Engine": engine, **(settings or {})},
+            derived=pd.Series(dtype=float) if derived is None else derived,
+            notes=notes,
+            engine=engine,
+            nfev=nfev,
+            nit=nit,
+            data=data,
+            inputs=tuple(inputs),
+            observed=observed,
+            residual=residual,
+            **extra,
+        )
+
+    def predict(self, data: pd.DataFrame | None = None):
+        """The fitted law at the rows of `data` (default: the data fitted).
+
+        Parameters
+        ----------
+        data : DataFrame, optional
+            Holds the columns named in ``inputs``.
+
+        Returns
+        -------
+        Series (indexed like `data`) or what the law returns.
+        """
+        data = self.data if data is None else data
+        if data is None or not self.inputs:
+            raise ValueError("this result keeps no inputs to predict from; call the law directly")
+        missing = [name for name in self.inputs if name not in data]
+        if missing:
+            raise ValueError(f"predict needs the columns {', '.join(missing)}")
+        values = self.law(*(data[name].to_numpy(dtype=float) for name in self.inputs))
+        if isinstance(values, np.ndarray) and values.ndim == 1:
+            return pd.Series(values, index=data.index, name=f"predicted {self.observed}")
+        return values
+
+    @property
+    def resid(self) -> pd.Series:
+        """Residuals on the data fitted, observed minus predicted (in logs when the fit is in logs)."""
+        observed = self.data[self.observed]
+        predicted = self.predict()
+        if self.residual == "log":
+            return (np.log(observed) - np.log(predicted)).rename("log residual")
+        return (observed - predicted).rename("residual")
+
+    def conf_int(self, bootstrap, level: float = 0.95) -> pd.DataFrame:
+        """Percentile intervals of every parameter from `bootstrap` (a :class:`lawlib.BootstrapResult`).
+
+        Returns
+        -------
+        DataFrame indexed by quantity with columns ``low`` and ``high``.
+        """
+        return bootstrap.interval(level)
 
     @property
     def n_starts(self) -> int:
@@ -106,12 +279,15 @@ class FitResult:
 
         Returns
         -------
-        DataFrame indexed by quantity with column ``estimate`` (and ``low``, ``high``).
+        DataFrame indexed by quantity with column ``estimate`` (and ``low``,
+        ``high``); ``attrs["converged"]`` and ``attrs["notes"]`` carry the
+        fit's state and cautions.
         """
         frame = pd.concat([self.params, self.derived]).rename("estimate").to_frame()
         frame.index.name = "quantity"
         if intervals is not None:
             frame = frame.join(intervals[["low", "high"]])
+        frame.attrs.update(converged=self.converged, notes=list(self.notes))
         return frame
 
     def summary(self, intervals: pd.DataFrame | None = None) -> Summary:

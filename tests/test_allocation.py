@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lawlib import ChinchillaLaw, fit_envelope, fit_isoflop
+from lawlib import ChinchillaLaw, ValidationError, fit_envelope, fit_isoflop
 from lawlib.allocation import envelope
 from lawlib.data import load
 
@@ -69,11 +69,11 @@ def test_isoflop_bad_input():
         match=r"column 'C' holds a single compute budget \(1e\+20 FLOPs\) for all 5 runs",
     ):
         fit_isoflop([1e8, 2e8, 3e8, 4e8, 5e8], [1e10] * 5, [3, 2.9, 2.8, 2.9, 3.0], [1e20] * 5)
-    with pytest.raises(ValueError, match=r"column 'loss': 1 of 3 values are not positive"):
+    with pytest.raises(ValidationError, match=r"column 'loss': 1 of 3 values are not positive"):
         fit_isoflop([1e8, 2e8, 3e8], [1e10] * 3, [3, -2.9, 2.8])
     with pytest.raises(
         ValueError,
-        match="only 2 compute budgets have an optimum; the power-law fits need at least 3",
+        match="only 2 compute budgets have an optimum; the power-law fits of N_opt and D_opt",
     ):
         law = ChinchillaLaw.besiroglu2024()
         n = np.repeat(law.compute_optimal(np.array([1e19, 1e20]))[0], 5) * np.tile(

@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
 from conftest import BESIROGLU_SE
-from lawlib import ChinchillaLaw, FitWarning, KaplanLaw, bootstrap_parametric, fit_parametric
+from lawlib import (
+    ChinchillaLaw,
+    FitWarning,
+    KaplanLaw,
+    ValidationError,
+    bootstrap_parametric,
+    fit_parametric,
+)
 from lawlib.chinchilla import hoffmann_grid, law_to_theta
 from lawlib.data import load
 from lawlib.optimize import SCIPY_DEFAULTS
@@ -253,15 +260,15 @@ def test_bootstrap_reproduces_besiroglu_standard_errors(runs, default_fit):
 BAD = [
     (
         {"N": [1e8, np.nan] + [1e9] * 8},
-        r"column 'N': 1 of 10 values are NaN or infinite; first at row 1",
+        r"column 'N': 1 values are missing or infinite, in rows 1$",
     ),
     (
         {"D": [1e9, 1e10, -1] + [1e10] * 7},
-        r"column 'D': 1 of 10 values are not positive; first at row 2: -1.0",
+        r"column 'D': 1 of 10 values are not positive \(first -1\), in rows 2$",
     ),
     (
         {"loss": [3.0, 0.0] + [2.5] * 8},
-        r"column 'loss': 1 of 10 values are not positive; first at row 1: 0.0",
+        r"column 'loss': 1 of 10 values are not positive \(first 0\), in rows 1$",
     ),
     ({"loss": [3.0] * 9}, r"columns have different lengths: N has 10, D has 10, loss has 9 rows"),
     (
@@ -274,10 +281,44 @@ BAD = [
 @pytest.mark.parametrize(("override", "message"), BAD)
 def test_bad_input_is_named_before_fitting(override, message):
     columns = {"N": [1e8] * 10, "D": [1e10] * 10, "loss": [2.5] * 10, **override}
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValidationError, match=message):
         fit_parametric(columns["N"], columns["D"], columns["loss"])
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValidationError, match=message):
         bootstrap_parametric(columns["N"], columns["D"], columns["loss"], n_resamples=5)
+
+
+GRID_N = np.repeat([4e7, 1e8, 3e8, 1e9], 3)
+GRID_D = np.tile([1e9, 4e9, 2e10], 4)
+TRUE = ChinchillaLaw.besiroglu2024()
+
+
+def test_runs_at_one_compute_budget_are_refused():
+    # the case: six runs on one IsoFLOP profile gave alpha = 38.8 and exit 0
+    N = np.geomspace(1e8, 3e9, 6)
+    D = 1e21 / (6 * N)
+    with pytest.raises(ValidationError, match=r"all 6 runs share one compute budget"):
+        fit_parametric(N, D, TRUE.loss(N, D))
+
+
+def test_a_constant_model_size_is_refused():
+    N, D = np.full(12, 1e9), GRID_D
+    with pytest.raises(ValidationError, match=r"column 'N' holds one value \(1e\+09\) in all 12"):
+        fit_parametric(N, D, TRUE.loss(N, D))
+
+
+@pytest.mark.parametrize(
+    ("change", "warning"),
+    [
+        (lambda N, D, L: (np.r_[N, N], np.r_[D, D], np.r_[L, L]), "12 runs repeat another run"),
+        (lambda N, D, L: (N, D / 1e9, L), "D looks like it is given in billions"),
+        (lambda N, D, L: (N, D, np.exp(L) * 3), "looks like perplexity"),
+    ],
+)
+def test_suspicious_runs_warn_and_leave_a_note(change, warning):
+    N, D, loss = change(GRID_N, GRID_D, TRUE.loss(GRID_N, GRID_D))
+    with pytest.warns(FitWarning, match=warning):
+        fit = fit_parametric(N, D, loss, starts=hoffmann_grid()[::50])
+    assert any(warning in note for note in fit.notes)
 
 
 def test_ties_at_different_parameters_warn():
@@ -320,3 +361,43 @@ def test_best_fit_on_a_bound_warns(runs):
         )
     assert fit.params["alpha"] == pytest.approx(0.3)
     assert any("sits on a bound" in note for note in fit.notes)
+
+
+def test_laws_share_verbs_and_refuse_bad_inputs():
+    law = ChinchillaLaw.published("hoffmann2022")
+    assert law == ChinchillaLaw.hoffmann2022()
+    assert ChinchillaLaw.from_params(law.params) == law
+    assert law(70e9, 1.4e12) == law.loss(70e9, 1.4e12)
+    assert law(np.inf, np.inf) == pytest.approx(law.E)  # the limits are allowed
+    assert set(ChinchillaLaw.PUBLISHED) == {
+        "hoffmann2022",
+        "hoffmann2022_unrounded",
+        "besiroglu2024",
+    }
+    for budget in (-1e24, 0.0, np.nan, np.inf):
+        with pytest.raises(ValueError, match=r"^C must be finite and positive \[FLOPs\]"):
+            law.compute_optimal(budget)
+    with pytest.raises(ValueError, match=r"^N must be positive \[parameters\]; got -1"):
+        law(-1.0, 1e9)
+    with pytest.raises(ValueError, match="choose one of hoffmann2022, hoffmann2022_unrounded"):
+        ChinchillaLaw.published("chinchilla")
+    unrounded = ChinchillaLaw.from_logs(
+        log_E=0.5267228, log_A=6.0073404, log_B=6.0179186, alpha=0.33917084, beta=0.2849083
+    )
+    assert unrounded == ChinchillaLaw.hoffmann2022_unrounded()
+    kaplan = KaplanLaw()
+    assert KaplanLaw.from_params(kaplan.params) == kaplan
+    with pytest.raises(ValueError, match="C must be finite and positive"):
+        kaplan.compute_optimal(-1.0)
+
+
+def test_data_frame_in_gives_the_same_fit():
+    runs = load("epoch2024")
+    runs = runs[runs["in_default_fit"]].rename(columns={"N": "params", "loss": "final loss"})
+    fit = fit_parametric("params", "D", "final loss", data=runs, starts=hoffmann_grid()[::25])
+    arrays = fit_parametric(
+        runs["params"], runs["D"], runs["final loss"], starts=hoffmann_grid()[::25]
+    )
+    assert fit.params.equals(arrays.params)
+    np.testing.assert_allclose(fit.predict(runs), fit.law(runs["params"], runs["D"]), rtol=1e-14)
+    assert fit.inputs == ("params", "D") and fit.observed == "final loss"

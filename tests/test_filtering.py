@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from lawlib import FitWarning
 from lawlib.data import DATA_DIR, load
 from lawlib.filtering import (
     Pool,
@@ -180,3 +181,15 @@ def test_effective_samples():
     assert error_paper_form(pool, 7.5 * SIZE, 2.0, 0.1)[0] == pytest.approx(
         2.0 * n_eff**-0.12 + 0.1, rel=1e-10
     )
+
+
+def test_fit_pool_is_honest_when_the_refinement_stalls():
+    truth = Pool.single(b=-0.137, tau=5.3, size=SIZE)
+    n = SIZE * np.array([2, 4, 6, 8, 10])
+    error = error_code_form(truth, n, A, D)
+    # a one-point grid holding the exact answer: the refinement has nowhere to go, and the
+    # result must not claim a converged refinement it never made
+    with pytest.warns(FitWarning, match="the refinement stayed at the grid point"):
+        fit = fit_pool(n, error, size=SIZE, a=A, d=D, b_grid=[-0.137], tau_grid=[5.3])
+    assert not fit.converged
+    assert fit.notes[0] == "the optimiser did not converge: the refinement stayed at the grid point"

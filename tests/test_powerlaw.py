@@ -1,11 +1,12 @@
 """Power-law fits: exact recovery, noisy recovery, robustness, closed forms, bad input."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lawlib import PowerLaw, fit_loglog_line, fit_power_law
+from lawlib import PowerLaw, ValidationError, fit_loglog_line, fit_power_law
 
 X = np.logspace(np.log10(7e7), np.log10(1.6e10), 40)
 
@@ -89,22 +90,22 @@ def test_mean_reduction_reaches_the_same_optimum_with_lawlib_tolerances():
         (
             [1, 2, np.nan, 4, 5],
             [3, 2, 2, 2, 2],
-            r"column 'N': 1 of 5 values are NaN or infinite; first at row 2: nan",
+            r"column 'N': 1 values are missing or infinite, in rows 2$",
         ),
         (
             [1, 2, 3, 4, 5],
             [3, 2, np.inf, 2, 2],
-            r"column 'loss': 1 of 5 values are NaN or infinite; first at row 2",
+            r"column 'loss': 1 values are missing or infinite, in rows 2$",
         ),
         (
             [1, -2, 3, 0, 5],
             [3, 2, 2, 2, 2],
-            r"column 'N': 2 of 5 values are not positive; first at row 1: -2.0",
+            r"column 'N': 2 of 5 values are not positive \(first -2\), in rows 1, 3$",
         ),
         (
             [1, 2, 3, 4, 5],
             [3, 2, 2, 0, 2],
-            r"column 'loss': 1 of 5 values are not positive; first at row 3: 0.0",
+            r"column 'loss': 1 of 5 values are not positive \(first 0\), in rows 3$",
         ),
         (
             [1, 2, 3, 4],
@@ -116,12 +117,41 @@ def test_mean_reduction_reaches_the_same_optimum_with_lawlib_tolerances():
             [3, 2, 2],
             r"3 rows are too few for a power law with an irreducible term with 3 parameters",
         ),
-        ([1, 2, "x", 4], [3, 2, 2, 2], r"column 'N' must hold numbers"),
+        (
+            [1, 2, "x", 4],
+            [3, 2, 2, 2],
+            r"column 'N': 1 values are not numbers \(first 'x'\), in rows 2$",
+        ),
     ],
 )
 def test_bad_input_is_named_before_fitting(x, loss, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValidationError, match=message) as caught:
         fit_power_law(x, loss, x_name="N")
+    assert len(caught.value.problems) == 1
+
+
+def test_every_problem_is_listed_at_once():
+    with pytest.raises(ValidationError) as caught:
+        fit_power_law([1, -2, np.nan, 4, 5], [3, 2, 2, "x", 2], x_name="N")
+    assert len(caught.value.problems) == 3
+    assert str(caught.value).startswith("3 problems with the runs: (1) column 'N'")
+
+
+def test_a_design_that_cannot_identify_the_law_is_refused():
+    with pytest.raises(ValidationError, match=r"only 3 distinct \(x\) points"):
+        fit_power_law([1e6, 1e6, 1e7, 1e7, 1e8, 1e8], [3, 3.1, 2.5, 2.6, 2.2, 2.3])
+    with pytest.raises(ValidationError, match=r"column 'x' holds one value"):
+        fit_power_law([1e6] * 5, [3, 3.1, 2.5, 2.6, 2.2])
+
+
+def test_data_frame_in_by_column_name():
+    runs = pd.DataFrame({"C": X, "final loss": PowerLaw(1.7, 400.0, 0.34)(X)})
+    fit = fit_power_law("C", "final loss", data=runs)
+    np.testing.assert_allclose(fit.params, [1.7, 400.0, 0.34], rtol=1e-6)
+    np.testing.assert_allclose(fit.predict(runs), runs["final loss"], rtol=1e-8)
+    assert fit.resid.abs().max() < 1e-8
+    with pytest.raises(ValidationError, match="no column 'loss' in the data; it has C, final loss"):
+        fit_power_law("C", "loss", data=runs)
 
 
 def test_bad_pandas_input_names_the_index_label():
@@ -131,6 +161,6 @@ def test_bad_pandas_input_names_the_index_label():
         {"N": [1e8, 2e8, 3e8, 4e8], "loss": [3.0, -1.0, 2.5, 2.4]}, index=["r1", "r2", "r3", "r4"]
     )
     with pytest.raises(
-        ValueError, match=r"column 'loss': 1 of 4 values are not positive; first at row 'r2'"
+        ValueError, match=r"column 'loss': 1 of 4 values are not positive \(first -1\), in rows r2$"
     ):
         fit_power_law(frame["N"], frame["loss"], x_name="N")

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from lawlib.data import load
 from lawlib.objectives import huber
 from lawlib.repetition import DataConstrainedLaw, fit_decay, profile_decay
+from lawlib.validation import ValidationError
 
 LAW = DataConstrainedLaw.muennighoff2023()
 
@@ -97,12 +98,41 @@ def test_readme_allocation_scan():
         ),
         (
             {"loss": [3.0, -1.0, 2.5]},
-            r"column 'loss': 1 of 3 values are not positive; first at row 1",
+            r"column 'loss': 1 of 3 values are not positive \(first -1\), in rows 1",
         ),
-        ({"N": [1e8, np.nan, 1e8]}, r"column 'N': 1 of 3 values are NaN or infinite"),
+        ({"N": [1e8, np.nan, 1e8]}, r"column 'N': 1 values are missing or infinite, in rows 1"),
+        ({"D": [1e9] * 3}, r"no run repeats its data \(D <= U in all 3 runs\)"),
     ],
 )
 def test_bad_input(override, message):
     columns = {"N": [1e8] * 3, "D": [2e9] * 3, "U": [1e9] * 3, "loss": [3.0, 2.9, 2.8], **override}
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValidationError, match=message):
         fit_decay(columns["N"], columns["D"], columns["U"], columns["loss"])
+
+
+def test_compute_optimal_matches_the_brute_force_scan():
+    # the README scan above, now a method: within the scan's resolution of the optimum
+    C = 6 * 8.67e9 * 178e9
+    n_opt, d_opt = LAW.compute_optimal(C, 25e9)
+    assert float(d_opt) == pytest.approx(2.2653e11, rel=2e-3)
+    assert float(n_opt) == pytest.approx(6.813e9, rel=2e-3)
+    grid = np.geomspace(n_opt / 1.01, n_opt * 1.01, 2001)
+    brute = grid[np.argmin(LAW(grid, C / (6 * grid), 25e9))]
+    assert float(n_opt) == pytest.approx(brute, rel=2e-5)
+    # with data to spare there is no repetition, and the optimum is Chinchilla's closed form
+    np.testing.assert_allclose(
+        LAW.compute_optimal(1e21, 1e15), LAW.chinchilla.compute_optimal(1e21), rtol=1e-6
+    )
+
+
+def test_shared_verbs():
+    assert LAW.params.to_dict()["R_D_star"] == pytest.approx(15.387756)
+    assert DataConstrainedLaw.from_params(LAW.params) == LAW
+    assert LAW(6.34e9, 242e9, 25e9) == LAW.loss(6.34e9, 242e9, 25e9)
+    assert DataConstrainedLaw.published("muennighoff2023") == LAW
+    with pytest.raises(ValueError, match="choose one of muennighoff2023"):
+        DataConstrainedLaw.published("chinchilla")
+    with pytest.raises(
+        ValueError, match=r"U must be finite and positive \[unique tokens\]; got -1"
+    ):
+        LAW.compute_optimal(1e21, -1.0)

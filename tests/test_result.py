@@ -52,3 +52,49 @@ def test_objective_is_a_float_with_a_definition():
     assert objective * 2 == 5e-3
     assert objective.definition == "definition"
     assert fit_power_law(X, Y).n_starts == 150
+
+
+def test_predict_resid_and_intervals_like_statsmodels():
+    fit = fit_power_law(X, Y)
+    np.testing.assert_allclose(fit.predict(), fit.law(X), rtol=1e-14)
+    np.testing.assert_allclose(fit.resid, np.log(Y) - np.log(fit.law(X)), atol=1e-14)
+    boot = bootstrap(fit_power_law, {"x": X, "loss": Y}, n_resamples=20, seed=0, starts=fit.x)
+    assert fit.conf_int(boot, 0.9).equals(boot.interval(0.9))
+    frame = fit.to_frame()
+    assert frame.attrs["converged"] is True and frame.attrs["notes"] == []
+
+
+def test_the_summary_names_the_engine_that_ran():
+    batched = fit_power_law(X, Y)
+    scipy = fit_power_law(X, Y, engine="scipy")
+    assert batched.engine.startswith("BFGS on all starts at once")
+    assert scipy.engine.startswith("L-BFGS-B per start")
+    assert f"Engine        {scipy.engine}" in scipy.summary().as_text()
+    # nit and nfev count the final local run (for the batched engine, the polish)
+    assert scipy.nit > 0 and scipy.nfev >= scipy.nit and batched.nfev >= 1
+
+
+def test_a_caution_is_a_warning_and_a_note_but_a_plain_note_is_not_a_warning():
+    import warnings
+
+    import pandas as pd
+
+    from lawlib import FitResult, FitWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = FitResult.build(
+            model="m",
+            params={"a": 1.0},
+            law=PowerLaw(1.0, 1.0, 1.0),
+            objective=0.0,
+            definition="d",
+            engine="closed form",
+            notes=["2 budgets skipped"],
+            cautions=["the runs repeat"],
+            data=pd.DataFrame({"x": X, "loss": Y}),
+            inputs=("x",),
+            observed="loss",
+        )
+    assert [str(w.message) for w in caught if w.category is FitWarning] == ["the runs repeat"]
+    assert result.notes == ["the runs repeat", "2 budgets skipped"] and result.converged

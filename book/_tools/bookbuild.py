@@ -3,6 +3,7 @@
     python book/_tools/bookbuild.py chapters          # chapters in the table of contents
     python book/_tools/bookbuild.py execute SRC DST   # run one chapter; its key numbers go beside DST
     python book/_tools/bookbuild.py stage MATHJAX_DIR # assemble the sources Jupyter Book renders
+    python book/_tools/bookbuild.py lab NB [-p NAME VALUE ...]  # a chapter as a lab (make lab)
 
 Chapters are executed into ``book/_build/executed/`` (mirroring ``book/``),
 each writing its key numbers to a JSON file beside the executed notebook
@@ -16,6 +17,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import time
@@ -24,7 +26,8 @@ from pathlib import Path
 import yaml
 
 BOOK = Path(__file__).resolve().parent.parent
-EXECUTED = BOOK / "_build" / "executed"
+BUILD = BOOK / "_build"
+EXECUTED = BUILD / "executed"
 #: Packages whose versions the Execution statistics page lists.
 REPORTED_PACKAGES = [
     "lawlib",
@@ -189,6 +192,76 @@ def stage(mathjax_dir: Path) -> None:
     (EXECUTED / "_status_table.md").write_text(status_table())
 
 
+#: Lab parameters that name files: read relative to where the lab was started.
+PATH_SUFFIXES = ("_csv", "_path", "_file")
+
+
+def lab_parameters(source: Path, options: list[str], cwd: Path) -> dict:
+    """Papermill's ``-p/-r/-y/-f`` options as a dict, checked against the chapter's parameters.
+
+    Unknown names stop the lab with one line listing the chapter's parameters;
+    parameters that name files are made absolute relative to `cwd` (where the
+    user ran the command), since chapters run from ``book/``.
+    """
+    import papermill.cli
+    import papermill.translators
+    import yaml
+
+    parameters, items = {}, iter(options)
+    for option in items:
+        if option in ("-p", "--parameters"):
+            name, value = next(items), next(items)
+            parameters[name] = papermill.cli._resolve_type(value)
+        elif option in ("-r", "--parameters_raw"):
+            name, value = next(items), next(items)
+            parameters[name] = value
+        elif option in ("-y", "--parameters_yaml"):
+            parameters.update(yaml.safe_load(next(items)))
+        elif option in ("-f", "--parameters_file"):
+            parameters.update(yaml.safe_load((cwd / next(items)).read_text()))
+        else:
+            raise SystemExit(
+                f"lab: cannot read PARAMS item {option!r}; use -p NAME VALUE"
+            )
+    cell = next(
+        c
+        for c in json.loads(source.read_text())["cells"]
+        if "parameters" in c["metadata"].get("tags", [])
+    )
+    known = [
+        p.name
+        for p in papermill.translators.PythonTranslator.inspect(
+            {"source": "".join(cell["source"])}
+        )
+    ]
+    unknown = [name for name in parameters if name not in known]
+    if unknown:
+        raise SystemExit(
+            f"lab: {_shown(source)} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters are {', '.join(known)}"
+        )
+    for name, value in parameters.items():
+        if name.endswith(PATH_SUFFIXES) and isinstance(value, str) and value:
+            parameters[name] = str((cwd / value).resolve())
+    return parameters
+
+
+def lab_output(source: Path, parameters: dict) -> Path:
+    """Where a lab run is written: named from the chapter and its parameters, never overwritten."""
+    slug = "_".join(
+        f"{name}-{Path(str(value)).name if name.endswith(PATH_SUFFIXES) else value}"
+        for name, value in parameters.items()
+    )
+    slug = re.sub(r"[^A-Za-z0-9._+-]+", "-", slug).strip("-")[:80]
+    stem = source.stem + (f"__{slug}" if slug else "")
+    target = BUILD / "labs" / f"{stem}.ipynb"
+    counter = 2
+    while target.exists():
+        target = BUILD / "labs" / f"{stem}__run{counter}.ipynb"
+        counter += 1
+    return target
+
+
 def main(argv: list[str]) -> None:
     command, *args = argv
     if command == "chapters":
@@ -199,9 +272,19 @@ def main(argv: list[str]) -> None:
         print(f"executed {_shown(source)} in {seconds:.1f} s")
     elif command == "stage":
         stage(Path(args[0]))
+    elif command == "lab":
+        source, options = Path(args[0]).resolve(), args[1:]
+        if not source.is_file():
+            raise SystemExit(
+                f"lab: no chapter {args[0]}; NB=book/<chapter>.ipynb"
+            )
+        parameters = lab_parameters(source, options, Path.cwd())
+        target = lab_output(source, parameters)
+        execute(source, target, parameters)
+        print(f"executed notebook: {os.path.relpath(target)}")
     else:
         raise SystemExit(
-            f"unknown command {command!r}; use chapters, execute or stage"
+            f"unknown command {command!r}; use chapters, execute, stage or lab"
         )
 
 

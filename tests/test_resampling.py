@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lawlib import PowerLaw, bootstrap, bootstrap_power_law, fit_power_law
-from lawlib.bootstrap import BootstrapResult
+from lawlib.resampling import BootstrapResult
 
 X = np.logspace(np.log10(7e7), np.log10(1.6e10), 40)
 TRUTH = PowerLaw(1.69, 406.4, 0.34)
@@ -93,7 +93,7 @@ def test_batched_power_law_bootstrap_matches_one_refit_per_resample():
 
 
 def test_counts_are_the_same_draws_as_indices():
-    from lawlib.bootstrap import resample_counts, resample_indices
+    from lawlib.resampling import resample_counts, resample_indices
 
     indices = resample_indices(7, 5, seed=3)
     counts = resample_counts(7, 5, seed=3)

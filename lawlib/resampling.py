@@ -5,6 +5,7 @@ Derived and demonstrated in the chapter *Fitting power laws*.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ import pandas as pd
 
 from .objectives import HuberLogProblem
 from .optimize import batched_bfgs
-from .result import FitResult
+from .result import FitResult, FitWarning
 from .validation import check_columns
 
 
@@ -194,7 +195,10 @@ def bootstrap(
     full = fit(**arrays, **fit_kwargs)
     rows, failed = [], 0
     for index in indices:
-        refit = fit(**{name: values[index] for name, values in arrays.items()}, **fit_kwargs)
+        with warnings.catch_warnings():
+            # a resample repeats rows by construction; a refit that fails is counted below
+            warnings.simplefilter("ignore", FitWarning)
+            refit = fit(**{name: values[index] for name, values in arrays.items()}, **fit_kwargs)
         if refit.converged:
             rows.append(_quantities(refit))
         else:
