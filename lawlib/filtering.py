@@ -27,7 +27,7 @@ import pandas as pd
 
 from .optimize import multistart
 from .result import FitResult
-from .validation import check_columns, check_design
+from .validation import check_columns, check_design, take_columns
 
 #: The released code divides samples by this before scaling (``normalizer`` in objective.py).
 NORMALIZER = 1e5
@@ -229,6 +229,7 @@ def fit_pool(
     tau_grid=None,
     name: str = "",
     names=("n", "error"),
+    data: pd.DataFrame | None = None,
 ) -> FitResult:
     """Fit a pool's utility b and half-life tau to measured error, with the code form and a, d fixed.
 
@@ -238,8 +239,9 @@ def fit_pool(
 
     Parameters
     ----------
-    n, error : array_like, shape (m,)
-        Samples seen and error (fraction) at each evaluation.
+    n, error : array_like, shape (m,), or str
+        Samples seen and error (fraction) at each evaluation; with `data`, the
+        names of its columns.
     size : float
         Pool size [samples].
     a, d : float
@@ -247,14 +249,20 @@ def fit_pool(
     b_grid, tau_grid : array_like, optional
     name : str
     names : tuple of str
+    data : DataFrame, optional
+        Evaluations to take `n` and `error` from by name.
 
     Returns
     -------
     FitResult
         ``law`` is the fitted :class:`Pool`; params ``b`` and ``tau``.
     """
+    given, roles = take_columns(
+        data, {"n": n, "error": error}, dict(zip(("n", "error"), names, strict=True))
+    )
+    names = (roles["n"], roles["error"])
     columns = check_columns(
-        {names[0]: n, names[1]: error}, positive=names, n_params=2, model="a pool"
+        {names[0]: given["n"], names[1]: given["error"]}, positive=names, n_params=2, model="a pool"
     )
     cautions = check_design({names[0]: columns[names[0]]}, n_params=2, model="a pool")
     n, y = columns[names[0]], columns[names[1]]

@@ -15,7 +15,7 @@ import pandas as pd
 from .objectives import HuberLogProblem
 from .optimize import batched_bfgs
 from .result import FitResult, FitWarning
-from .validation import check_columns
+from .validation import check_columns, take_columns
 
 
 @dataclass(frozen=True, eq=False)
@@ -225,6 +225,7 @@ def bootstrap_power_law(
     fit: FitResult | None = None,
     x_name: str = "x",
     loss_name: str = "loss",
+    data: pd.DataFrame | None = None,
 ) -> BootstrapResult:
     """Bootstrap :func:`lawlib.fit_power_law`, all resamples refitted at once.
 
@@ -234,7 +235,8 @@ def bootstrap_power_law(
 
     Parameters
     ----------
-    x, loss : array_like, shape (n,)
+    x, loss : array_like, shape (n,), or str
+        With `data`, the names of its columns.
     n_resamples : int
     seed : int
     delta, reduction
@@ -243,6 +245,8 @@ def bootstrap_power_law(
         The full-data fit, if already computed with the same settings.
     x_name, loss_name : str
         Column names used in error messages.
+    data : DataFrame, optional
+        Runs to take `x` and `loss` from by name.
 
     Returns
     -------
@@ -261,7 +265,9 @@ def bootstrap_power_law(
     """
     from .powerlaw import fit_power_law
 
-    columns = check_columns({x_name: x, loss_name: loss})
+    given, names = take_columns(data, {"x": x, "loss": loss}, {"x": x_name, "loss": loss_name})
+    x_name, loss_name = names["x"], names["loss"]
+    columns = check_columns({x_name: given["x"], loss_name: given["loss"]})
     if fit is None:
         fit = fit_power_law(
             columns[x_name],

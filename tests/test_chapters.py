@@ -359,6 +359,10 @@ def test_make_lab_reads_paths_from_where_it_was_started(tmp_path):
             "parameter 'n_compute_bins': must be a positive number, got 'lots'",
         ),
         (("-p dataset chinchilla",), "parameter 'dataset': must be one of 'epoch2024'"),
+        (
+            ("-p gopher_budget -1e24",),
+            "parameter 'gopher_budget': must be a positive number, got -1e+24",
+        ),
     ],
 )
 def test_a_wrong_lab_parameter_stops_naming_it(params, message):

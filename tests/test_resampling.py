@@ -100,3 +100,12 @@ def test_counts_are_the_same_draws_as_indices():
     assert counts.shape == (5, 7) and (counts.sum(axis=1) == 7).all()
     for row, index in zip(counts, indices, strict=True):
         np.testing.assert_array_equal(row, np.bincount(index, minlength=7))
+
+
+def test_the_fast_bootstrap_takes_a_frame_by_column_name():
+    x = np.logspace(6, 10, 30)
+    y = PowerLaw(1.7, 400.0, 0.34)(x) * np.exp(np.random.default_rng(1).normal(0, 0.01, 30))
+    frame = pd.DataFrame({"tokens": x, "loss": y})
+    by_name = bootstrap_power_law("tokens", "loss", data=frame, n_resamples=50, seed=3)
+    by_array = bootstrap_power_law(x, y, n_resamples=50, seed=3)
+    assert by_name.samples.equals(by_array.samples)
