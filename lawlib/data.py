@@ -10,6 +10,7 @@ dataset). Nothing is fetched at run time.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -26,12 +27,16 @@ _PORIAN_CONFIG = ["dataset", "hparams", "warmup", "decay", "param_count", "loss_
 
 @dataclass(frozen=True)
 class Dataset:
-    """A named dataset: its file under ``data/``, a one-line description, its columns."""
+    """A named dataset: its file under ``data/``, a one-line description, its columns.
+
+    `read` turns the file into a DataFrame (CSV by default); `tidy` renames and derives columns.
+    """
 
     path: str
     description: str
     columns: dict[str, str]
     tidy: Callable[[pd.DataFrame], pd.DataFrame]
+    read: Callable[[Path], pd.DataFrame] = pd.read_csv
 
 
 def _epoch2024(raw: pd.DataFrame) -> pd.DataFrame:
@@ -101,6 +106,29 @@ def _datablations(raw: pd.DataFrame) -> pd.DataFrame:
             "note",
         ]
     ]
+
+
+def _bimix_losses(raw: pd.DataFrame) -> pd.DataFrame:
+    shares = pd.read_csv(file("bimix2024_mixtures"))
+    frame = raw.rename(columns={"global_step": "step"}).merge(
+        shares, on=["dataset", "mixture", "domain"], how="left", validate="many_to_one"
+    )
+    return frame[["dataset", "mixture", "step", "domain", "loss", "proportion"]]
+
+
+#: SlimPajama's training configs name domains ``RedPajama<Name>``; the losses name them ``<Name>``.
+_BIMIX_CORPORA = {"config_pile_opt.json": "pile", "config_sp_opt.json": "slimpajama"}
+
+
+def _bimix_optimised(path: Path) -> pd.DataFrame:
+    rows = []
+    for name, corpus in _BIMIX_CORPORA.items():
+        weights = json.loads((path.parent / name).read_text())["train_domain_weights"]
+        rows += [
+            (corpus, "BiMix", domain.removeprefix("RedPajama"), share)
+            for domain, share in weights.items()
+        ]
+    return pd.DataFrame(rows, columns=["dataset", "mixture", "domain", "proportion"])
 
 
 def _goyal_params(raw: pd.DataFrame) -> pd.DataFrame:
@@ -247,6 +275,43 @@ DATASETS: dict[str, Dataset] = {
         },
         _goyal_params,
     ),
+    "bimix2024": Dataset(
+        "bimix2024/losses.csv",
+        "Ge et al. (2024) BiMix runs: per-domain validation loss of 6 mixtures at 20 checkpoints, "
+        "The Pile and SlimPajama (long form, 3720 rows)",
+        {
+            "dataset": "pile or slimpajama",
+            "mixture": "Baseline, DoReMi, SE, JE, CE, VNE",
+            "step": "training step (512 x 1024 tokens each), 10,000 ... 200,000",
+            "domain": "validation domain (avg: the release's average over domains)",
+            "loss": "validation loss [nats/token]",
+            "proportion": "the mixture's training share of the domain (NaN for avg)",
+        },
+        _bimix_losses,
+    ),
+    "bimix2024_mixtures": Dataset(
+        "bimix2024/mixtures.csv",
+        "Ge et al. (2024) BiMix runs: training proportions of the 6 mixtures (174 rows)",
+        {
+            "dataset": "pile or slimpajama",
+            "mixture": "Baseline, DoReMi, SE, JE, CE, VNE",
+            "domain": "training domain",
+            "proportion": "training share",
+        },
+        _as_is,
+    ),
+    "bimix2024_optimised": Dataset(
+        "bimix2024/config_pile_opt.json",
+        "Ge et al. (2024): the mixtures BiMix proposes for The Pile and SlimPajama (no losses released)",
+        {
+            "dataset": "pile or slimpajama",
+            "mixture": "BiMix",
+            "domain": "training domain (SlimPajama's RedPajama prefix removed)",
+            "proportion": "training share",
+        },
+        _as_is,
+        _bimix_optimised,
+    ),
     "mixinglaws_5mix": Dataset(
         "mixinglaws/5mix_grouped.csv",
         "Ye et al. (2024) runs on five Pile domain groups: proportions, step and per-group validation loss, 1420 rows",
@@ -314,7 +379,8 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
         raise FileNotFoundError(
             f"dataset {name!r} expects its file at {path}, which does not exist"
         )
-    return DATASETS[name].tidy(pd.read_csv(path))
+    dataset = DATASETS[name]
+    return dataset.tidy(dataset.read(path))
 
 
 def file(name: str, data_dir: str | Path | None = None) -> Path:

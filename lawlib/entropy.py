@@ -148,21 +148,23 @@ def domain_entropies(
     return frame
 
 
-def entropy_mixture(entropies, mapping: str = "linear", temperature: float = 1.0) -> pd.Series:
+def entropy_mixture(entropies, mapping: str = "softmax", temperature: float = 1.0) -> pd.Series:
     """Turn per-domain entropies into mixing proportions.
 
-    How BiMix maps entropies to proportions is not confirmed; both candidate
-    maps are offered and the choice is the user's:
-
-    - ``"linear"``: ``r_i = H_i / sum_j H_j``;
-    - ``"softmax"``: ``r_i = exp(H_i / T) / sum_j exp(H_j / T)``, which depends on
-      the units of H (bits or nats) and on the temperature T.
+    - ``"softmax"`` (the default, as published): ``r_i = exp(H_i / T) / sum_j exp(H_j / T)``
+      with H in **nats** and T = 1 (Ge et al. 2024, Eq. 13; their CE mixture uses the
+      bigram conditional entropy of GPT-NeoX tokens). The result depends on the units
+      of H (pass nats) and on T.
+    - ``"linear"``: ``r_i = H_i / sum_j H_j``, an alternative some secondary
+      descriptions of the paper give; it does not depend on the units.
 
     Parameters
     ----------
     entropies : Series or mapping of domain to entropy
-    mapping : {"linear", "softmax"}
+        Per-domain entropies, in nats for the softmax.
+    mapping : {"softmax", "linear"}
     temperature : float
+        T of the softmax (1 as published).
 
     Returns
     -------
@@ -170,8 +172,11 @@ def entropy_mixture(entropies, mapping: str = "linear", temperature: float = 1.0
 
     Examples
     --------
-    >>> entropy_mixture({"code": 4.026, "docs": 3.840, "chat": 2.878, "kjv": 4.356}).round(4).tolist()
-    [0.2666, 0.2543, 0.1906, 0.2885]
+    >>> H = {"code": 2.791, "docs": 2.662, "chat": 1.995, "kjv": 3.019}  # nats
+    >>> entropy_mixture(H).round(4).tolist()
+    [0.2788, 0.2451, 0.1258, 0.3503]
+    >>> entropy_mixture(H, "linear").round(4).tolist()
+    [0.2666, 0.2543, 0.1906, 0.2884]
     """
     values = pd.Series(entropies, dtype=float)
     if (values < 0).any() or not np.isfinite(values).all():

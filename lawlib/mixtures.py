@@ -114,23 +114,83 @@ class BiMixLaw(Law):
         return pd.DataFrame(values, columns=self.domains)
 
 
-def _bimix_domain_fit(r, s, y):
-    """Bounded least squares for one domain from several starts; returns (params, sse)."""
+#: Bounds of the exponents in BiMix fits; log B and log C are unbounded (steps are scaled first).
+EXPONENT_BOUNDS = (0.0, 5.0)
+
+
+def _bimix_domain_fit(r, u, y):
+    """Least squares for one domain in (alpha, log B, beta, log C), steps `u` scaled to order 1.
+
+    Only the exponents are bounded (non-negative, at most 5); the best of 12 starts is kept.
+    """
 
     def residual(theta):
         alpha, log_b, beta, log_c = theta
-        return r ** (-alpha) * (np.exp(log_b) * s ** (-beta) + np.exp(log_c)) - y
+        return r ** (-alpha) * (np.exp(log_b) * u ** (-beta) + np.exp(log_c)) - y
 
-    lower, upper = [0.0, -20.0, 0.0, -10.0], [2.0, 20.0, 3.0, 5.0]
+    low, high = EXPONENT_BOUNDS
+    lower, upper = [low, -np.inf, low, -np.inf], [high, np.inf, high, np.inf]
+    spread = max(float(y.max() - y.min()), 1e-3 * float(y.min()))
     best = None
-    for alpha, beta, log_b in itertools.product(
-        (0.05, 0.3), (0.3, 0.6, 1.0), (np.log(5.0), np.log(500.0))
-    ):
-        start = np.clip([alpha, log_b, beta, np.log(y.min())], lower, upper)
+    for alpha, beta, share in itertools.product((0.05, 0.3), (0.3, 0.6, 1.0), (0.5, 2.0)):
+        start = [alpha, np.log(share * spread), beta, np.log(max(y.min() - spread, 0.5 * y.min()))]
         run = least_squares(residual, start, bounds=(lower, upper), method="trf", x_scale="jac")
         if best is None or run.cost < best.cost:
             best = run
     return best
+
+
+def long_to_wide(
+    frame: pd.DataFrame,
+    *,
+    mixture: str = "mixture",
+    domain: str = "domain",
+    proportion: str = "proportion",
+    step: str = "step",
+    loss: str = "loss",
+) -> pd.DataFrame:
+    """Mixture runs in long form (one row per mixture, step and domain) as the wide form BiMix fits.
+
+    Returns one row per (mixture, step) with ``p_<domain>`` and ``loss_<domain>``
+    columns; domains without a proportion (such as an average over domains)
+    are left out. Raises :class:`ValidationError` naming the column, domain
+    and mixture when a mixture gives one domain two proportions or a step two
+    losses.
+    """
+    missing = [c for c in (mixture, domain, proportion, step, loss) if c not in frame]
+    if missing:
+        listed = ", ".join(map(str, frame.columns))
+        raise ValidationError([f"missing columns {', '.join(missing)}; the file has {listed}"])
+    shares = frame[frame[proportion].notna()]
+    problems = []
+    counts = shares.groupby([mixture, domain])[proportion].nunique()
+    for (name, where), n in counts[counts > 1].items():
+        problems.append(
+            f"column {proportion!r}: mixture {name!r} gives domain {where!r} {n} proportions"
+        )
+    repeats = frame.duplicated([mixture, step, domain], keep=False)
+    if repeats.any():
+        first = frame[repeats].iloc[0]
+        problems.append(
+            f"column {loss!r}: {int(repeats.sum())} rows repeat a (mixture, step, domain); first "
+            f"mixture {first[mixture]!r}, step {first[step]}, domain {first[domain]!r}"
+        )
+    if problems:
+        raise ValidationError(problems)
+    p = shares.groupby([mixture, domain])[proportion].first().unstack(domain).add_prefix("p_")
+    domains = [c[2:] for c in p.columns]
+    losses = (
+        frame[frame[domain].isin(domains)]
+        .pivot_table(
+            index=[mixture, step], columns=domain, values=loss, aggfunc="first", dropna=False
+        )
+        .reindex(columns=domains)
+        .add_prefix("loss_")
+        .reset_index()
+    )
+    return losses.merge(p.fillna(0.0).reset_index(), on=mixture)[
+        [mixture, step, *p.columns, *[f"loss_{d}" for d in domains]]
+    ]
 
 
 @dataclass(frozen=True, eq=False)
@@ -152,66 +212,100 @@ class BiMixResult(FitResult):
 
 
 def fit_bimix(
-    frame: pd.DataFrame, *, domains=None, step: str = "step", run_column: str | None = "run_id"
+    frame: pd.DataFrame,
+    *,
+    domains=None,
+    step: str = "step",
+    run_column: str | None = "run_id",
+    mixture: str = "mixture",
+    domain: str = "domain",
+    proportion: str = "proportion",
+    loss: str = "loss",
 ) -> BiMixResult:
-    """Fit BiMix per domain: ``L_i = r_i**-alpha_i (B_i s**-beta_i + C_i)`` by bounded least squares.
+    """Fit BiMix per domain: ``L_i = r_i**-alpha_i (B_i s**-beta_i + C_i)`` by least squares.
 
     Each domain is fitted separately (the law is separable) with scipy's
-    trust-region-reflective least squares from 12 fixed starts, in the
-    parameters (alpha, log B, beta, log C) with A_i = 1 (A_i alone is not
-    identifiable). Runs whose proportion of domain i is 0 cannot inform domain
-    i (the law diverges there); they are left out of that domain's fit with a
-    :class:`FitWarning` saying how many.
+    trust-region-reflective least squares from 12 starts, in the parameters
+    (alpha, log B, beta, log C) with A_i = 1 (A_i alone is not identifiable).
+    Steps are divided by their geometric mean before fitting and B converted
+    back, so the answer does not depend on the unit of the steps (steps or
+    tokens). Only the exponents are bounded, to [0, 5]; an exponent on a bound
+    is a :class:`FitWarning` and a note. Runs whose proportion of domain i is 0
+    cannot inform domain i (the law diverges there), and missing (NaN) losses
+    carry no information: both are left out of that domain's fit, with a note
+    saying how many.
 
     Parameters
     ----------
     frame : DataFrame
-        Columns ``p_<domain>``, ``loss_<domain>`` and `step`.
+        Wide form: columns ``p_<domain>``, ``loss_<domain>`` and `step`, one row
+        per run and step. Or long form, one row per mixture, step and domain,
+        with columns `mixture`, `domain`, `proportion`, `step` and `loss` (as
+        released runs come; see :func:`long_to_wide`).
     domains : sequence of str, optional
-        Default: every domain with a ``p_`` column.
+        Domains to fit (default: every domain with a proportion). The
+        proportions must still sum to 1 over all domains of the file.
     step : str
-        Column of training steps (or tokens).
+        Column of training steps (or tokens), any unit.
     run_column : str, optional
-        Column naming runs, used in error messages.
+        Column naming runs in the wide form, used in messages.
+    mixture, domain, proportion, loss : str
+        Column names of the long form.
 
     Returns
     -------
     BiMixResult
     """
+    long = domain in frame and proportion in frame and not mixture_domains(frame)
+    if long:
+        frame = long_to_wide(
+            frame, mixture=mixture, domain=domain, proportion=proportion, step=step, loss=loss
+        )
+        run_column = mixture
     domains = mixture_domains(frame) if domains is None else list(domains)
-    frame = check_mixture_runs(frame, domains, step=step, run_column=run_column)
-    rows, total, cautions = [], 0.0, []
-    for domain in domains:
-        use = frame[f"p_{domain}"].to_numpy(dtype=float) > 0
-        excluded = int((~use).sum())
+    frame = check_mixture_runs(frame, domains, step=step, run_column=run_column, missing_loss=True)
+    scale = float(np.exp(np.mean(np.log(frame[step].to_numpy(dtype=float)))))
+    rows, total, cautions, notes = [], 0.0, [], []
+    for name in domains:
+        shares = frame[f"p_{name}"].to_numpy(dtype=float)
+        observed = frame[f"loss_{name}"].to_numpy(dtype=float)
+        missing = np.isnan(observed)
+        use = (shares > 0) & ~missing
+        excluded = int((shares <= 0).sum())
         if excluded:
             cautions.append(
-                f"domain {domain!r}: {excluded} of {len(frame)} runs have p_{domain} = 0 and are "
+                f"domain {name!r}: {excluded} of {len(frame)} runs have p_{name} = 0 and are "
                 "left out of its fit (BiMix diverges at r = 0)"
             )
-        r = frame.loc[use, f"p_{domain}"].to_numpy(dtype=float)
-        s = frame.loc[use, step].to_numpy(dtype=float)
-        y = frame.loc[use, f"loss_{domain}"].to_numpy(dtype=float)
+        if missing.any():
+            notes.append(
+                f"domain {name!r}: {int(missing.sum())} missing (NaN) losses left out of its fit"
+            )
+        r, y = shares[use], observed[use]
+        u = frame[step].to_numpy(dtype=float)[use] / scale
         if y.size < 5:
             raise ValidationError(
-                [
-                    f"domain {domain!r}: only {y.size} runs with p_{domain} > 0; BiMix needs at least 5"
-                ]
+                [f"domain {name!r}: only {y.size} runs with p_{name} > 0 and a loss; BiMix needs 5"]
             )
-        run = _bimix_domain_fit(r, s, y)
+        run = _bimix_domain_fit(r, u, y)
         alpha, log_b, beta, log_c = run.x
+        for label, value in (("alpha", alpha), ("beta", beta)):
+            if np.isclose(value, EXPONENT_BOUNDS, rtol=0, atol=1e-5).any():
+                cautions.append(
+                    f"domain {name!r}: {label} = {value:.4g} sits on its bound {EXPONENT_BOUNDS}"
+                )
         predicted = y + run.fun
         rows.append(
             {
-                "domain": domain,
+                "domain": name,
                 "alpha": alpha,
-                "B": np.exp(log_b),
+                "B": np.exp(log_b) * scale**beta,
                 "beta": beta,
                 "C": np.exp(log_c),
                 "r_squared": 1 - np.sum(run.fun**2) / np.sum((y - y.mean()) ** 2),
                 "mean_relative_error": float(np.mean(np.abs(predicted / y - 1))),
                 "n_points": int(y.size),
-                "n_excluded": excluded,
+                "n_excluded": excluded + int(missing.sum()),
                 "converged": bool(run.success),
             }
         )
@@ -229,10 +323,16 @@ def fit_bimix(
         engine="least_squares (trf) per domain, best of 12 starts",
         message="least_squares (trf) per domain, best of 12 starts",
         converged=not failed,
-        settings={"Step column": step, "Domains": ", ".join(domains)},
+        settings={
+            "Step column": step,
+            "Step scale (geometric mean)": scale,
+            "Domains": ", ".join(domains),
+            "Exponent bounds": str(EXPONENT_BOUNDS),
+        },
         derived=table["r_squared"].rename(lambda d: f"r_squared[{d}]"),
         cautions=cautions
         + ([f"the fit did not converge for {', '.join(failed)}"] if failed else []),
+        notes=notes,
         n_obs=int(table["n_points"].sum()),
         stacklevel=3,
         coefficients=table,
@@ -368,6 +468,13 @@ def fit_mixing_law(
 ) -> FitResult:
     """Fit Ye et al.'s law per validation domain at one step: Huber least squares from a grid of starts.
 
+    On the simplex (``sum_j r_j = 1``) the law cannot tell a row of ``t`` shifted
+    by a constant m from ``k_i`` multiplied by ``exp(m)``: the predictions are
+    the same. The fit fixes this gauge by centring each row of ``t``
+    (``sum_j t_ij = 0``) and moving its mean into ``log k_i``, so that the
+    reported ``t`` and ``k`` are identifiable; only differences ``t_ij - t_il``
+    within a row carry meaning. The summary says so.
+
     Parameters
     ----------
     frame : DataFrame
@@ -413,8 +520,11 @@ def fit_mixing_law(
             )
             if best is None or run.cost < best.cost:
                 best = run
-        c_values[domain], k_values[domain] = np.exp(best.x[0]), np.exp(best.x[1])
-        t_rows[domain] = best.x[2:]
+        # the gauge: on the simplex, adding m to every t_ij of a row multiplies k_i by exp(m)
+        # without changing a prediction; centring the row makes t and k identifiable
+        shift = float(np.mean(best.x[2:]))
+        c_values[domain], k_values[domain] = np.exp(best.x[0]), np.exp(best.x[1] + shift)
+        t_rows[domain] = best.x[2:] - shift
         total += 2 * best.cost
         if not best.success:
             failed.append(domain)
@@ -431,7 +541,12 @@ def fit_mixing_law(
         engine="least_squares (trf, Huber) per domain, best of a start grid",
         message="least_squares (trf, Huber) per domain, best of a start grid",
         converged=not failed,
-        settings={"Huber delta": delta, "Random t starts": n_random, "Seed": seed},
+        settings={
+            "Huber delta": delta,
+            "Random t starts": n_random,
+            "Seed": seed,
+            "Gauge": "each row of t centred (sum_j t_ij = 0), its mean moved into log k_i",
+        },
         cautions=[f"the fit did not converge for {', '.join(failed)}"] if failed else [],
         n_obs=len(frame),
     )

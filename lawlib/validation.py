@@ -72,7 +72,7 @@ def _labels(values, mask: np.ndarray) -> list:
 
 
 def number_problems(
-    name: str, values, *, positive: bool = False, where: str = "rows"
+    name: str, values, *, positive: bool = False, where: str = "rows", missing_ok: bool = False
 ) -> tuple[np.ndarray, list[str]]:
     """`values` as a 1-D float array, and every problem with them (text, NaN, infinite, <= 0).
 
@@ -85,6 +85,8 @@ def number_problems(
         Whether values must be strictly positive.
     where : str
         What the labels of `values` count ("rows", "runs"), for the messages.
+    missing_ok : bool
+        Whether empty (NaN) values are allowed (infinite ones never are).
 
     Returns
     -------
@@ -107,7 +109,7 @@ def number_problems(
             f"column {name!r}: {int(text.sum())} values are not numbers (first {first!r}), "
             f"in {where} {_rows(_labels(series, text))}"
         )
-    missing = ~np.isfinite(array) & ~text
+    missing = ~np.isfinite(array) & ~text & ~(missing_ok & np.isnan(array))
     if missing.any():
         problems.append(
             f"column {name!r}: {int(missing.sum())} values are missing or infinite, "
@@ -304,7 +306,7 @@ def check_parameters(
     fraction : sequence of str
         Names that must lie strictly between 0 and 1.
     choices : mapping of str to sequence, optional
-        Names that must take one of the listed values.
+        Names that must take one of the listed values (a list: each element).
 
     Examples
     --------
@@ -336,7 +338,7 @@ def check_parameters(
         if not all(number(v) and 0 < v < 1 for v in each(name)):
             problems.append(f"parameter {name!r}: must lie between 0 and 1, got {values[name]!r}")
     for name, allowed in (choices or {}).items():
-        if values[name] not in allowed:
+        if not all(v in allowed for v in each(name)) or not each(name):
             listed = ", ".join(repr(a) for a in allowed)
             problems.append(f"parameter {name!r}: must be one of {listed}; got {values[name]!r}")
     if problems:
@@ -413,12 +415,14 @@ def check_mixture_runs(
     step: str | None = "step",
     run_column: str | None = "run_id",
     loss: bool = True,
+    missing_loss: bool = False,
 ) -> pd.DataFrame:
     """Check proportions, steps and losses of mixture runs; list every problem by column and run.
 
     Proportions (columns ``p_<domain>``) must be numbers, non-negative and sum
-    to 1 within :data:`SUM_TOLERANCE`; steps and losses (``loss_<domain>``)
-    must be positive numbers.
+    to 1 within :data:`SUM_TOLERANCE` over every ``p_`` column of `frame` (so
+    that `domains` may be a subset); steps and losses (``loss_<domain>``)
+    must be positive numbers; with `missing_loss`, empty losses are allowed.
 
     Returns
     -------
@@ -445,7 +449,11 @@ def check_mixture_runs(
     checked, problems = frame.copy(), []
     for column in wanted:
         values, found = number_problems(
-            column, labelled[column], positive=not column.startswith("p_"), where=where
+            column,
+            labelled[column],
+            positive=not column.startswith("p_"),
+            where=where,
+            missing_ok=missing_loss and column.startswith("loss_"),
         )
         if column.startswith("p_"):
             negative = values < 0
@@ -457,11 +465,15 @@ def check_mixture_runs(
         problems += found
         checked[column] = values
     if not problems:
-        totals = checked[[f"p_{d}" for d in domains]].sum(axis=1).to_numpy()
+        every = [c for c in frame.columns if str(c).startswith("p_")]
+        shares = pd.DataFrame(
+            {c: number_problems(c, frame[c])[0] for c in every}, index=frame.index
+        )
+        totals = shares.sum(axis=1).to_numpy()
         off = np.abs(totals - 1) > SUM_TOLERANCE
         if off.any():
             problems.append(
-                f"proportions p_{'+p_'.join(domains)}: {int(off.sum())} runs do not sum to 1 "
+                f"proportions {'+'.join(every)}: {int(off.sum())} runs do not sum to 1 "
                 f"(tolerance {SUM_TOLERANCE}; first sums to {totals[off][0]:.6g}), "
                 f"in {where} {_rows(_labels(labelled, off))}"
             )

@@ -1,6 +1,7 @@
 """Entropy estimators against analytic values, and the entropy-to-mixture maps."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lawlib.entropy import (
@@ -58,7 +59,9 @@ def test_markov_chain_conditional_entropy():
 
 def test_maps_and_units():
     bits = {"code": 4.026, "docs": 3.840, "chat": 2.878, "kjv": 4.356}
-    np.testing.assert_allclose(entropy_mixture(bits), [0.2666, 0.2543, 0.1906, 0.2885], atol=1e-4)
+    np.testing.assert_allclose(
+        entropy_mixture(bits, "linear"), [0.2666, 0.2543, 0.1906, 0.2885], atol=1e-4
+    )
     np.testing.assert_allclose(
         entropy_mixture(bits, "softmax"), [0.2826, 0.2346, 0.0897, 0.3931], atol=1e-4
     )
@@ -66,6 +69,8 @@ def test_maps_and_units():
     np.testing.assert_allclose(
         entropy_mixture(nats, "softmax"), [0.2788, 0.2450, 0.1258, 0.3504], atol=1e-4
     )
+    # the published map is the default: softmax of entropies in nats, T = 1
+    pd.testing.assert_series_equal(entropy_mixture(nats), entropy_mixture(nats, "softmax"))
     with pytest.raises(ValueError, match="mapping must be 'linear' or 'softmax', got 'power'"):
         entropy_mixture(bits, "power")
     with pytest.raises(ValueError, match="temperature must be positive"):

@@ -274,3 +274,90 @@ def test_unknown_domain_is_named():
     with pytest.raises(ValidationError, match="missing columns p_b, loss_b; the file has p_a"):
         fit_bimix(frame, domains=["a", "b"])
     assert mixture_domains(frame) == ["a"]
+
+
+RELEASE = load("bimix2024")
+SLIMPAJAMA = RELEASE[(RELEASE["dataset"] == "slimpajama")]
+ENTROPY_MIXTURES = ["SE", "JE", "CE", "VNE"]
+
+
+def test_the_fit_does_not_depend_on_the_unit_of_steps():
+    train = SLIMPAJAMA[SLIMPAJAMA["mixture"].isin(ENTROPY_MIXTURES)]
+    in_steps = fit_bimix(train)
+    in_micro = fit_bimix(train.assign(step=train["step"] * 1e6))
+    probe = dict.fromkeys(in_steps.law.domains, 1 / 7)
+    np.testing.assert_allclose(
+        in_steps.predict(probe, 2e5).to_numpy(), in_micro.predict(probe, 2e11).to_numpy(), rtol=1e-7
+    )
+    np.testing.assert_allclose(
+        in_steps.law.coefficients["beta"], in_micro.law.coefficients["beta"], rtol=1e-6
+    )
+
+
+def test_long_and_wide_forms_give_the_same_fit():
+    from lawlib.mixtures import long_to_wide
+
+    train = SLIMPAJAMA[SLIMPAJAMA["mixture"].isin(ENTROPY_MIXTURES)]
+    wide = long_to_wide(train)
+    assert len(wide) == 4 * 20 and {"p_ArXiv", "loss_ArXiv"} <= set(wide.columns)
+    assert "p_avg" not in wide  # the release's average has no proportion: not a domain
+    assert fit_bimix(train).params.equals(fit_bimix(wide, run_column="mixture").params)
+
+
+def test_missing_losses_are_left_out_with_a_note_and_subsets_fit():
+    train = SLIMPAJAMA[SLIMPAJAMA["mixture"].isin(ENTROPY_MIXTURES)].copy()
+    hole = (train["domain"] == "Github") & (train["step"].isin([50000, 60000, 70000]))
+    train.loc[hole, "loss"] = np.nan
+    fit = fit_bimix(train)
+    assert "domain 'Github': 12 missing (NaN) losses left out of its fit" in fit.notes
+    assert fit.coefficients.loc["Github", "n_points"] == 80 - 12
+    subset = fit_bimix(train, domains=["ArXiv", "Book"])  # proportions still sum to 1 over all 7
+    assert subset.law.domains == ["ArXiv", "Book"]
+    np.testing.assert_allclose(
+        subset.law.coefficients.loc["ArXiv"], fit.law.coefficients.loc["ArXiv"], rtol=1e-9
+    )
+
+
+def test_an_exponent_on_its_bound_is_a_warning_and_a_note():
+    steps = np.tile([1e3, 2e3, 4e3, 8e3, 16e3], 4)
+    share = np.repeat([0.1, 0.3, 0.5, 0.7], 5)
+    frame = pd.DataFrame(
+        {"p_a": share, "p_b": 1 - share, "step": steps, "run_id": np.repeat(list("wxyz"), 5)}
+    )
+    frame["loss_a"] = 2.0 + 30 * steps**-0.5  # does not depend on the share: alpha = 0
+    frame["loss_b"] = (1 - share) ** -0.1 * (2.0 + 30 * steps**-0.5)
+    with pytest.warns(FitWarning, match=r"domain 'a': alpha = .* sits on its bound \(0.0, 5.0\)"):
+        fit = fit_bimix(frame)
+    assert any("sits on its bound" in note for note in fit.notes)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda f: pd.concat([f, f.iloc[:1]]),
+            "column 'loss': 1 rows repeat|2 rows repeat a \\(mixture, step, domain\\); first mixture 'SE'",
+        ),
+        (
+            lambda f: f.assign(proportion=f["proportion"].where(f["step"] != 20000, 0.5)),
+            "column 'proportion': mixture 'CE' gives domain 'ArXiv' 2 proportions",
+        ),
+        (lambda f: f.drop(columns="step"), "missing columns step; the file has dataset, mixture"),
+    ],
+)
+def test_long_form_input_errors_name_the_column_domain_and_mixture(change, message):
+    train = SLIMPAJAMA[SLIMPAJAMA["mixture"].isin(ENTROPY_MIXTURES)]
+    with pytest.raises(ValidationError, match=message):
+        fit_bimix(change(train))
+
+
+def test_the_mixing_law_reports_a_fixed_gauge():
+    runs = load("mixinglaws_5mix")
+    runs = runs[(runs["model"] == "160M") & (runs["step"] == 30000)]
+    fit = fit_mixing_law(runs)
+    np.testing.assert_allclose(fit.law.t.sum(axis=1), 0.0, atol=1e-12)  # rows centred
+    shifted = type(fit.law)(c=fit.law.c, k=fit.law.k * np.exp(-0.7), t=fit.law.t + 0.7)
+    np.testing.assert_allclose(
+        shifted.loss(runs).to_numpy(), fit.law.loss(runs).to_numpy(), rtol=1e-12
+    )
+    assert "each row of t centred" in fit.summary().as_text()
