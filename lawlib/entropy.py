@@ -161,7 +161,8 @@ def entropy_mixture(entropies, mapping: str = "softmax", temperature: float = 1.
     Parameters
     ----------
     entropies : Series or mapping of domain to entropy
-        Per-domain entropies, in nats for the softmax.
+        Per-domain entropies, in nats for the softmax (which depends only on
+        their differences, so entropies relative to a reference will do).
     mapping : {"softmax", "linear"}
     temperature : float
         T of the softmax (1 as published).
@@ -179,9 +180,11 @@ def entropy_mixture(entropies, mapping: str = "softmax", temperature: float = 1.
     [0.2666, 0.2543, 0.1906, 0.2884]
     """
     values = pd.Series(entropies, dtype=float)
-    if (values < 0).any() or not np.isfinite(values).all():
-        raise ValueError(f"entropies must be finite and non-negative, got {values.to_dict()}")
+    if not np.isfinite(values).all():
+        raise ValueError(f"entropies must be finite, got {values.to_dict()}")
     if mapping == "linear":
+        if (values < 0).any():
+            raise ValueError(f"the linear map needs non-negative entropies, got {values.to_dict()}")
         if values.sum() <= 0:
             raise ValueError("entropies sum to 0: the linear map is undefined")
         weights = values

@@ -8,6 +8,7 @@ are executed once more here: the same seed must write the same key numbers.
 
 import json
 
+import numpy as np
 import pytest
 
 import bookbuild
@@ -199,6 +200,18 @@ def check_optimizing(numbers):
     assert numbers["scores_bimix"]["BiMix optimum"] == pytest.approx(numbers["objective"], rel=1e-9)
     assert numbers["scores_bimix"]["BiMix optimum"] < numbers["scores_bimix"]["uniform"]
     assert numbers["pile_groups"]["academic"] == pytest.approx(0.3688, abs=1e-3)
+    # the gain over uniform is inside the law's held-out error on Ye et al.'s runs (0.4% vs 0.7%)
+    assert numbers["gain_over_uniform"] == pytest.approx(0.0040, abs=0.0005)
+    assert numbers["held_out_error"] == pytest.approx(0.0070, abs=0.0005)
+    assert numbers["gain_over_uniform"] < numbers["held_out_error"]
+    # the release: our optimum and the paper's, both below Baseline under the fitted law
+    for corpus, row in numbers["release"].items():
+        ours = row["predicted loss, our optimum"]
+        assert ours <= row["predicted loss, paper's optimum"] + 1e-9, corpus  # ours is optimal
+        assert row["predicted loss, paper's optimum"] < row["predicted loss, Baseline"], corpus
+    assert numbers["release"]["slimpajama"]["L1 distance, ours to paper's"] == pytest.approx(
+        0.29, abs=0.02
+    )
 
 
 def check_entropy_mixtures(numbers):
@@ -212,6 +225,16 @@ def check_entropy_mixtures(numbers):
     for domain, share in numbers["linear_mixture"].items():  # the linear map, r_i = H_i / sum_j H_j
         assert share == pytest.approx(bits[domain] / sum(bits.values()), rel=1e-12), domain
     assert set(numbers["conditional_bits"]) == {"code", "docstrings", "reference", "changelog"}
+    # the released CE mixtures are a softmax: the spread of entropies is log(max r / min r)
+    ce = lawlib.data.load("bimix2024_mixtures").query("mixture == 'CE'")
+    for corpus, rows in ce.groupby("dataset"):
+        spread = np.log(rows["proportion"].max() / rows["proportion"].min())
+        assert numbers["implied_entropy_span"][corpus] == pytest.approx(spread, rel=1e-12)
+    # the trained runs: every entropy mixture ends below Baseline and DoReMi on both corpora
+    final = numbers["final_average_loss"]
+    assert final["slimpajama"]["CE"] == pytest.approx(2.3767, abs=1e-4)
+    assert final["pile"]["DoReMi"] == pytest.approx(2.5555, abs=1e-4)
+    assert numbers["below_doremi"] == {"slimpajama": 4, "pile": 4}
 
 
 def check_laptop_lab(numbers):

@@ -78,3 +78,23 @@ def test_unknown_name_lists_the_available_ones():
 def test_missing_file_says_where_it_was_expected(tmp_path):
     with pytest.raises(FileNotFoundError, match="dataset 'epoch2024' expects its file at"):
         data.load("epoch2024", data_dir=tmp_path)
+
+
+def test_bimix_release_ce_mixtures_equal_the_training_configs():
+    import json
+
+    shares = load("bimix2024_mixtures")
+    for corpus, name in (("pile", "config_pile_ce.json"), ("slimpajama", "config_sp_ce.json")):
+        config = json.loads((DATA_DIR / "bimix2024" / name).read_text())["train_domain_weights"]
+        ce = shares[(shares["dataset"] == corpus) & (shares["mixture"] == "CE")]
+        released = dict(zip(ce["domain"], ce["proportion"], strict=True))
+        assert {k.removeprefix("RedPajama"): v for k, v in config.items()} == pytest.approx(
+            released
+        )
+    losses = load("bimix2024")
+    assert len(losses) == 3720 and losses["step"].max() == 200000
+    assert losses.loc[losses["domain"] != "avg", "proportion"].notna().all()
+    optimised = load("bimix2024_optimised")
+    assert optimised.groupby("dataset")["proportion"].sum().to_numpy() == pytest.approx(
+        1.0, abs=1e-6
+    )
