@@ -29,14 +29,18 @@ _PORIAN_CONFIG = ["dataset", "hparams", "warmup", "decay", "param_count", "loss_
 class Dataset:
     """A named dataset: its file under ``data/``, a one-line description, its columns.
 
-    `read` turns the file into a DataFrame (CSV by default); `tidy` renames and derives columns.
+    `read` turns the file into a DataFrame (None: CSV); `tidy` renames and derives columns.
     """
 
     path: str
     description: str
     columns: dict[str, str]
     tidy: Callable[[pd.DataFrame], pd.DataFrame]
-    read: Callable[[Path], pd.DataFrame] = pd.read_csv
+    read: Callable[[Path], pd.DataFrame] | None = None
+
+    def reader(self) -> Callable[[Path], pd.DataFrame]:
+        """How the file is read: `read`, or ``pandas.read_csv`` when None."""
+        return pd.read_csv if self.read is None else self.read
 
 
 def _epoch2024(raw: pd.DataFrame) -> pd.DataFrame:
@@ -380,7 +384,7 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
             f"dataset {name!r} expects its file at {path}, which does not exist"
         )
     dataset = DATASETS[name]
-    return dataset.tidy(dataset.read(path))
+    return dataset.tidy(dataset.reader()(path))
 
 
 def file(name: str, data_dir: str | Path | None = None) -> Path:

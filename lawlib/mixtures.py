@@ -241,7 +241,7 @@ def fit_bimix(
         Wide form: columns ``p_<domain>``, ``loss_<domain>`` and `step`, one row
         per run and step. Or long form, one row per mixture, step and domain,
         with columns `mixture`, `domain`, `proportion`, `step` and `loss` (as
-        released runs come; see :func:`long_to_wide`).
+        released runs come; see :func:`lawlib.mixtures.long_to_wide`).
     domains : sequence of str, optional
         Domains to fit (default: every domain with a proportion). The
         proportions must still sum to 1 over all domains of the file.
