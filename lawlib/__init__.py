@@ -3,14 +3,15 @@
 The public API is flat; modules are named for what they hold:
 ``powerlaw`` (the one-variable law and its fits), ``chinchilla`` (the
 Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2),
-``repetition`` (data-constrained scaling), ``filtering`` (data-filtering laws),
-``mixtures`` (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams),
+``inference`` (training plus inference compute), ``repetition``
+(data-constrained scaling), ``filtering`` (data-filtering laws), ``mixtures``
+(BiMix and the exponential mixing law), ``entropy`` (entropy of token streams),
 ``toy`` (the power-law random-features lab), ``objectives`` (the Huber
 objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
 ``law`` (the verbs laws share), ``presets`` (published constants),
-``resampling`` (the bootstrap), ``data`` (published datasets by name), ``io`` (reading your
-runs), ``plotting`` (the book's look), ``report`` (key numbers), ``validation``
-(input checks).
+``resampling`` (the bootstrap), ``data`` (published datasets by name), ``io``
+(reading your runs), ``plotting`` (the book's look), ``report`` (key numbers),
+``validation`` (input checks).
 
 Names are imported on first use, so ``import lawlib`` (and ``lawlib --help``)
 stays fast and matplotlib loads only when a plot is drawn.
@@ -48,6 +49,8 @@ _HOME = {
     "DataConstrainedLaw": "repetition",
     "fit_decay": "repetition",
     "profile_decay": "repetition",
+    "InferenceOptimum": "inference",
+    "inference_optimal": "inference",
     "glue": "report",
     "write_key_numbers": "report",
     "FitResult": "result",
