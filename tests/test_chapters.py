@@ -193,6 +193,10 @@ def check_bimix(numbers):
     assert table2["pile"]["mean abs. % error"] == pytest.approx(3.0, abs=0.4)
     assert table2["slimpajama"]["R², log losses pooled"] < 0.9940  # below the printed R²
     assert table2["pile"]["R², log losses pooled"] < 0.9748
+    # the same metrics on Ye et al.'s held-out mixtures: BiMix ahead of the exponential law there
+    ye = numbers["ye_metrics"]
+    assert ye["BiMix"]["mean abs. % error"] == pytest.approx(0.65, abs=0.05)
+    assert ye["BiMix"]["R², losses pooled"] > ye["exponential law"]["R², losses pooled"]
 
 
 def check_optimizing(numbers):
