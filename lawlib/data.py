@@ -135,6 +135,39 @@ def _bimix_optimised(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dataset", "mixture", "domain", "proportion"])
 
 
+def _gadre_runs(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = raw.assign(
+        N=raw["params"].astype(float),
+        D=raw["tokens"].astype(float),
+        M=raw["token_multiplier"].astype(float),
+    )
+    frame["tokens_per_parameter"] = frame["D"] / frame["N"]
+    frame["C"] = 6 * frame["N"] * frame["D"]
+    return frame
+
+
+def _gadre_joined(raw: pd.DataFrame) -> pd.DataFrame:
+    runs = load("gadre2024_runs")[["run", "dataset", "N", "D", "M"]]
+    return raw.merge(runs, on="run", how="left", validate="many_to_one")
+
+
+def _gadre_tasks(raw: pd.DataFrame) -> pd.DataFrame:
+    frame = raw.rename(
+        columns={
+            "Eval Task": "task",
+            "Task Category": "category",
+            "Task Type": "type",
+            "#shots": "shots",
+            "#datapoints": "size",
+            "Random baseline": "random_baseline",
+            "Centered Metric?": "centered",
+            "Description": "description",
+        }
+    )
+    frame["random_baseline"] = frame["random_baseline"] / 100
+    return frame
+
+
 def _goyal_params(raw: pd.DataFrame) -> pd.DataFrame:
     frame = raw.rename(columns={"pool_size_samples": "size", "a_code": "a"})
     return frame[
@@ -315,6 +348,53 @@ DATASETS: dict[str, Dataset] = {
         },
         _as_is,
         _bimix_optimised,
+    ),
+    "gadre2024_runs": Dataset(
+        "gadre2024/runs.csv",
+        "Gadre et al. (2024) over-trained runs: 104 models, 10.6M-6.9B parameters, M = 0.25-32",
+        {
+            "run": "run name",
+            "dataset": "c4_original, rpj (RedPajama) or rw_original (RefinedWeb)",
+            "N": "parameters (total, from params)",
+            "D": "training tokens",
+            "M": "token multiplier: D = 20 M N",
+            "tokens_per_parameter": "D / N",
+            "C": "6 N D [FLOPs]",
+        },
+        _gadre_runs,
+    ),
+    "gadre2024_losses": Dataset(
+        "gadre2024/losses.csv",
+        "Gadre et al. (2024): validation loss of each run on 8 evaluation sets (832 rows)",
+        {
+            "run": "run name",
+            "eval_set": "evaluation set (c4_val, paloma_*, openlm, de-en)",
+            "loss": "validation loss [nats/token]",
+            "dataset, N, D, M": "the run's training set, parameters, tokens, multiplier",
+        },
+        _gadre_joined,
+    ),
+    "gadre2024_downstream": Dataset(
+        "gadre2024/downstream.csv",
+        "Gadre et al. (2024): accuracy of each run on 46 downstream tasks (4784 rows)",
+        {
+            "run": "run name",
+            "task": "task name (see gadre2024_tasks)",
+            "accuracy": "accuracy (fraction)",
+            "dataset, N, D, M": "the run's training set, parameters, tokens, multiplier",
+        },
+        _gadre_joined,
+    ),
+    "gadre2024_tasks": Dataset(
+        "gadre2024/eval_metadata.csv",
+        "Gadre et al. (2024): the downstream tasks, their categories, shots and chance accuracy",
+        {
+            "task": "task name",
+            "category, type": "task category and type",
+            "shots, size": "in-context examples and test items",
+            "random_baseline": "chance accuracy (fraction)",
+        },
+        _gadre_tasks,
     ),
     "mixinglaws_5mix": Dataset(
         "mixinglaws/5mix_grouped.csv",

@@ -98,3 +98,17 @@ def test_bimix_release_ce_mixtures_equal_the_training_configs():
     assert optimised.groupby("dataset")["proportion"].sum().to_numpy() == pytest.approx(
         1.0, abs=1e-6
     )
+
+
+def test_gadre_runs_losses_and_tasks():
+    runs = load("gadre2024_runs")
+    assert len(runs) == 104 and runs["N"].min() == pytest.approx(10.6e6, rel=0.01)
+    assert runs["D"].to_numpy() == pytest.approx(20 * runs["M"] * runs["N"], rel=1e-6)  # D = 20 M N
+    assert runs["tokens_per_parameter"].max() == pytest.approx(640, rel=1e-6)
+    losses = load("gadre2024_losses")
+    assert (losses.groupby("run").size() == 8).all() and losses["N"].notna().all()
+    downstream = load("gadre2024_downstream")
+    assert (downstream.groupby("run").size() == 46).all()
+    tasks = load("gadre2024_tasks")
+    assert set(downstream["task"]) <= set(tasks["task"])
+    assert tasks["random_baseline"].between(0, 1).all()
