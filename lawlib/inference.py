@@ -107,7 +107,10 @@ def inference_optimal(
     loss = float(positive_argument("loss", loss, "nats/token"))
     if loss <= law.E:
         raise ValueError(f"loss must lie above the law's floor E = {law.E:.4g}; got {loss:g}")
-    served = float(np.asarray(inference_tokens, dtype=float))
+    try:
+        served = float(inference_tokens)
+    except (TypeError, ValueError):
+        served = np.nan
     if not (np.isfinite(served) and served >= 0):
         raise ValueError(f"inference_tokens must be finite and 0 or more; got {inference_tokens!r}")
     k_train = float(positive_argument("flops_per_token", flops_per_token))

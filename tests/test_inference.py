@@ -46,5 +46,9 @@ def test_bad_targets_are_named():
         inference_optimal(LAW, 1.5, 1e12)
     with pytest.raises(ValueError, match="inference_tokens must be finite and 0 or more"):
         inference_optimal(LAW, 2.0, -1.0)
+    with pytest.raises(
+        ValueError, match="inference_tokens must be finite and 0 or more; got 'lots'"
+    ):
+        inference_optimal(LAW, 2.0, "lots")
     with pytest.raises(ValueError, match="flops_per_token must be finite and positive"):
         inference_optimal(LAW, 2.0, 1e12, flops_per_token=0)
