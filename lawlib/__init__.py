@@ -3,7 +3,8 @@
 The public API is flat; modules are named for what they hold:
 ``powerlaw`` (the one-variable law and its fits), ``chinchilla`` (the
 Chinchilla and Kaplan laws, Approach 3), ``allocation`` (Approaches 1 and 2),
-``inference`` (training plus inference compute), ``repetition``
+``inference`` (training plus inference compute), ``downstream`` (loss to
+downstream error), ``sweep`` (planning and simulating a sweep), ``repetition``
 (data-constrained scaling), ``filtering`` (data-filtering laws), ``mixtures``
 (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams),
 ``toy`` (the power-law random-features lab), ``objectives`` (the Huber
@@ -49,8 +50,15 @@ _HOME = {
     "DataConstrainedLaw": "repetition",
     "fit_decay": "repetition",
     "profile_decay": "repetition",
+    "DownstreamLaw": "downstream",
+    "fit_downstream": "downstream",
     "InferenceOptimum": "inference",
     "inference_optimal": "inference",
+    "BudgetExceeded": "sweep",
+    "SweepPlan": "sweep",
+    "TrainingService": "sweep",
+    "plan_sweep": "sweep",
+    "sweep_design": "sweep",
     "glue": "report",
     "write_key_numbers": "report",
     "FitResult": "result",

@@ -226,6 +226,12 @@ class KaplanLaw(Law):
         return d_opt / n_opt
 
 
+#: ``[e, a, alpha, b, beta] = EQUAL_EXPONENTS @ [e, a, alpha, b]``: the law with ``beta = alpha``.
+EQUAL_EXPONENTS = np.array(
+    [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=float
+)
+
+
 def hoffmann_grid(grid: dict | None = None) -> np.ndarray:
     """Starting points ``[e, a, alpha, b, beta]``, shape (S, 5), from a grid like :data:`HOFFMANN_GRID`."""
     grid = HOFFMANN_GRID if grid is None else grid
@@ -291,6 +297,7 @@ def fit_parametric(
     budget: float = GOPHER_BUDGET,
     names=("N", "D", "loss"),
     data: pd.DataFrame | None = None,
+    equal_exponents: bool = False,
 ) -> FitResult:
     """Approach 3 of Hoffmann et al. (2022): fit ``L = E + A/N**alpha + B/D**beta`` to final losses.
 
@@ -324,6 +331,10 @@ def fit_parametric(
         Column names used in error messages.
     data : DataFrame, optional
         Runs to take `N`, `D` and `loss` from by name.
+    equal_exponents : bool
+        Fit four parameters with ``alpha = beta``, the form Gadre et al. (2024)
+        extrapolate with (then `starts` and `bounds` are ``[e, a, alpha, b]``;
+        the default starts are the grid's distinct ones).
 
     Returns
     -------
@@ -345,7 +356,14 @@ def fit_parametric(
     """
     runs, names, notes = _check_runs(N, D, loss, names, data)
     logx, logy = np.log(runs[list(names[:2])].to_numpy()), np.log(runs[names[2]].to_numpy())
-    starts = hoffmann_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    free = ["e", "a", "alpha", "b"] + ([] if equal_exponents else ["beta"])
+    if starts is None:
+        starts = hoffmann_grid()
+        if equal_exponents:
+            starts = np.unique(starts[:, :4], axis=0)
+    starts = np.atleast_2d(np.asarray(starts, dtype=float))
+    if starts.shape[1] != len(free):
+        raise ValueError(f"starts must have {len(free)} columns ({', '.join(free)})")
     outcome = minimise_huber_log(
         logx,
         logy,
@@ -354,13 +372,16 @@ def fit_parametric(
         reduction=reduction,
         engine=engine,
         options=options,
-        names=("e", "a", "alpha", "b", "beta"),
+        names=free,
         bounds=bounds,
+        embed=EQUAL_EXPONENTS if equal_exponents else None,
     )
     law = _theta_to_law(outcome.x)
     return huber_log_result(
         outcome,
-        model="L = E + A / N^alpha + B / D^beta",
+        model="L = E + A / N^alpha + B / D^alpha"
+        if equal_exponents
+        else "L = E + A / N^alpha + B / D^beta",
         params={"E": law.E, "A": law.A, "B": law.B, "alpha": law.alpha, "beta": law.beta},
         law=law,
         delta=delta,

@@ -189,6 +189,25 @@ class HuberLogProblem:
         return theta
 
 
+class _Embedded:
+    """A :class:`HuberLogProblem` in fewer free parameters, ``theta = embed @ phi``."""
+
+    def __init__(self, problem, embed):
+        self.problem = problem
+        self.embed = np.asarray(embed, dtype=float)
+        self.project = np.linalg.pinv(self.embed).T
+
+    def __call__(self, phi, rows=None):
+        value, grad = self.problem(np.atleast_2d(phi) @ self.embed.T, rows)
+        return value, grad @ self.embed
+
+    def to_internal(self, theta):
+        return self.problem.to_internal(theta) @ self.project
+
+    def to_external(self, phi):
+        return self.problem.to_external(phi @ self.embed.T)
+
+
 def minimise_huber_log(
     logx,
     logy,
@@ -200,6 +219,7 @@ def minimise_huber_log(
     options=None,
     names=None,
     bounds=None,
+    embed=None,
 ):
     """Fit ``E + sum_j A_j x_j**(-alpha_j)`` to `logy` from every start; see :func:`lawlib.optimize.multistart`.
 
@@ -219,6 +239,11 @@ def minimise_huber_log(
     bounds : sequence of (low, high), optional
         Box bounds on ``[e, a_1, alpha_1, ...]``; they imply the scipy engine
         in plain coordinates, and a best fit on a bound is reported.
+    embed : ndarray, shape (1 + 2k, P), optional
+        Fit P free parameters ``phi`` with ``theta = embed @ phi`` (a 0/1
+        matrix ties parameters, e.g. two equal exponents); `starts`, `names`
+        and `bounds` are then in terms of ``phi``. Centring keeps a tie of
+        exponents, since it moves only the ``a_j``.
 
     Returns
     -------
@@ -227,6 +252,10 @@ def minimise_huber_log(
     """
     centre = engine == "batched" and bounds is None
     problem = HuberLogProblem(logx, logy, delta, reduction, centre=centre)
+    starts = np.asarray(starts, dtype=float)
+    if embed is not None:
+        problem = _Embedded(problem, embed)
+        starts = starts @ problem.embed.T
     outcome = multistart(
         problem,
         problem.to_internal(starts),

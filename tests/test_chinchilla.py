@@ -401,3 +401,22 @@ def test_data_frame_in_gives_the_same_fit():
     assert fit.params.equals(arrays.params)
     np.testing.assert_allclose(fit.predict(runs), fit.law(runs["params"], runs["D"]), rtol=1e-14)
     assert fit.inputs == ("params", "D") and fit.observed == "final loss"
+
+
+def test_equal_exponents_recover_a_tied_law_and_never_beat_the_free_fit():
+    truth = ChinchillaLaw(E=1.7, A=140.0, B=240.0, alpha=0.26, beta=0.26)
+    rng = np.random.default_rng(3)
+    N = np.repeat(np.logspace(7, 9, 5), 6)
+    D = N * np.tile(20 * np.logspace(-0.6, 1.5, 6), 5)
+    loss = truth.loss(N, D)
+    tied = fit_parametric(N, D, loss, equal_exponents=True)
+    assert tied.model == "L = E + A / N^alpha + B / D^alpha"
+    assert tied.law.alpha == tied.law.beta
+    for name in ("E", "A", "B", "alpha"):
+        assert tied.params[name] == pytest.approx(truth.params[name], rel=1e-4), name
+    noisy = loss * np.exp(0.01 * rng.standard_normal(loss.size))
+    tied = fit_parametric(N, D, noisy, equal_exponents=True)
+    free = fit_parametric(N, D, noisy)
+    assert free.objective <= tied.objective * (1 + 1e-9)  # a nested model cannot fit better
+    with pytest.raises(ValueError, match="starts must have 4 columns"):
+        fit_parametric(N, D, loss, equal_exponents=True, starts=[[0, 5, 0.3, 5, 0.3]])
