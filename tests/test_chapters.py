@@ -18,7 +18,7 @@ from conftest import BESIROGLU_SE, BOOK, EXECUTED
 pytestmark = pytest.mark.book
 
 #: Chapters executed a second time to check that the same seed gives the same numbers.
-DETERMINISM = ["intro", "approach2_isoflop", "two_views", "calculator"]
+DETERMINISM = ["intro", "approach2_isoflop", "two_views", "calculator", "sweep_lab"]
 
 
 def check_intro(numbers):
@@ -269,6 +269,61 @@ def check_fit_your_mixture(numbers):
     assert max(numbers["held_out_error"].values()) < 0.02
 
 
+def check_overtraining(numbers):
+    assert numbers["n_runs"] == 35  # RedPajama runs with a C4 validation loss
+    assert numbers["closed_form_gap"] < 1e-12  # the cosh form equals the law
+    tied = numbers["params"]["alpha = beta"]
+    assert tied["alpha"] == tied["beta"] == pytest.approx(0.259, abs=0.005)
+    errors = numbers["mean_abs_error"]
+    assert errors["alpha = beta"] < 1.2 < errors["free exponents"]  # measured 0.95% and 2.47%
+    redpajama = [
+        row
+        for row in numbers["extrapolation"]
+        if row["corpus"] == "RedPajama" and row["law"] == "alpha = beta"
+    ]
+    assert len(redpajama) == 3 and all(abs(row["error [%]"]) < 0.5 for row in redpajama)
+    assert numbers["condition_gap"] < 1e-5  # every inference optimum meets its Lagrange condition
+    ratios = [row["tokens per parameter"] for row in numbers["inference"].values()]
+    assert ratios == sorted(ratios) and ratios[-1] > 100 * ratios[0]
+
+
+def check_downstream(numbers):
+    tasks = numbers["averaged_tasks"]
+    assert len(tasks) == 14 and "hellaswag" in tasks and "mmlu" not in tasks
+    assert all(r2 > 0.97 for r2 in numbers["r_squared"].values())
+    assert numbers["mean_abs_error"] < 2.0  # measured 1.6%
+    assert len(numbers["predictions"]) == 9
+    assert "hellaswag" in numbers["smooth_tasks"] and "mmlu" not in numbers["smooth_tasks"]
+
+
+def check_extrapolation(numbers):
+    summary = numbers["summary"]
+    assert set(summary) == {
+        "Hoffmann et al. (reconstructed)",
+        "Porian et al.",
+        "Gadre et al.",
+        "Muennighoff et al.",
+        "BiMix (steps)",
+    }
+    hoffmann = summary["Hoffmann et al. (reconstructed)"]
+    assert hoffmann["in-sample [%]"] < 0.5
+    assert hoffmann["within ½ decade [%]"] < 1.0
+    gadre = summary["Gadre et al."]
+    assert gadre["beyond 1 decade [%]"] > gadre["within ½ decade [%]"]
+    assert summary["Muennighoff et al."]["in-sample [%]"] > 5  # the law's own misfit
+    assert numbers["n_predictions"] > 9000
+
+
+def check_sweep_lab(numbers):
+    assert numbers["spent"] == pytest.approx(numbers["budget"], rel=1e-12)
+    assert numbers["target"] == pytest.approx(100 * numbers["budget"])
+    widths = numbers["widths"]
+    assert widths["8 budgets x 4 sizes"] < widths["3 budgets x 9 sizes"]
+    assert numbers["best_design"] == "8 budgets x 4 sizes"
+    assert abs(numbers["score"]["N_opt"]) < 0.2 and abs(numbers["score"]["loss"]) < 0.01
+    assert numbers["student"] is None
+
+
 CHECKS = {
     "intro": check_intro,
     "fitting_power_laws": check_fitting_power_laws,
@@ -289,6 +344,10 @@ CHECKS = {
     "fit_your_runs": check_fit_your_runs,
     "laptop_lab": check_laptop_lab,
     "fit_your_mixture": check_fit_your_mixture,
+    "overtraining": check_overtraining,
+    "downstream": check_downstream,
+    "extrapolation": check_extrapolation,
+    "sweep_lab": check_sweep_lab,
 }
 
 
@@ -501,3 +560,26 @@ def test_mixture_template_refuses_to_pool_model_sizes(tmp_path):
             tmp_path / "pooled.ipynb",
             {"runs_csv": str(lawlib.data.file("mixinglaws_5mix"))},
         )
+
+
+def test_sweep_lab_scores_a_submission_under_the_instructors_parameters(tmp_path):
+    numbers_path = tmp_path / "graded.json"
+    bookbuild.execute(
+        BOOK / "practice" / "sweep_lab.ipynb",
+        tmp_path / "graded.ipynb",
+        {
+            "secret_seed": 2024,
+            "experiment_budget": 3e19,
+            "plan_simulations": 30,
+            "student_N_opt": 4.1e9,
+            "student_loss": 2.41,
+            "key_numbers_path": str(numbers_path),
+        },
+    )
+    numbers = json.loads(numbers_path.read_text())
+    _, default = _executed(BOOK / "practice" / "sweep_lab.ipynb")
+    assert numbers["target"] == pytest.approx(3e21) and numbers["spent"] <= 3e19 * (1 + 1e-12)
+    assert numbers["true"]["N_opt"] != pytest.approx(default["true"]["N_opt"], rel=1e-3)
+    true = numbers["true"]
+    assert numbers["student"]["N_opt"] == pytest.approx(4.1e9 / true["N_opt"] - 1, rel=1e-12)
+    assert numbers["student"]["loss"] == pytest.approx(2.41 / true["loss"] - 1, rel=1e-12)

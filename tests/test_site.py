@@ -181,3 +181,69 @@ def test_the_whole_book_is_one_pdf_linked_from_the_introduction():
     titles = [_title(document) for document in bookbuild.toc_documents()]
     missing = [title for title in titles if _comparable(title) not in text]
     assert missing == [], f"chapter titles not in the PDF: {missing}"
+
+
+#: Budgets, presets and inference tokens typed into the live calculator.
+CALCULATOR_CASES = [
+    ("5.76e23", "besiroglu2024", "0"),
+    ("1e20", "hoffmann2022", "0"),
+    ("3.3e25", "hoffmann2022_unrounded", "0"),
+    ("1e22", "besiroglu2024", "1e13"),
+    ("5.76e23", "hoffmann2022", "2e14"),
+    ("2e21", "hoffmann2022_unrounded", "5e11"),
+]
+
+
+def _calculator_answer(name, budget, served):
+    import lawlib
+
+    law = lawlib.ChinchillaLaw.published(name)
+    n, d = law.compute_optimal(budget)
+    if served > 0:
+        chosen = lawlib.inference_optimal(law, float(law.loss(n, d)), served)
+        n, d = chosen.N, chosen.D
+    return {
+        "N": float(n),
+        "D": float(d),
+        "ratio": float(d / n),
+        "loss": float(law.loss(n, d)),
+        "training": 6 * float(n * d),
+        "total": 6 * float(n * d) + 2 * float(n) * served,
+    }
+
+
+def test_live_calculator_agrees_with_lawlib(browser, server):
+    from lawlib.presets import CHINCHILLA
+
+    page, problems = _visit(browser, f"{server}/practice/live_calculator.html", server)
+    try:
+        _clean(problems)
+        assert page.evaluate("window.LAWLIB_PRESETS") == CHINCHILLA  # exported at build time
+        assert page.locator("#lawlib-calculator").is_visible()
+        for budget, name, served in CALCULATOR_CASES:
+            page.fill("#calc-budget", budget)
+            page.select_option("#calc-preset", name)
+            page.fill("#calc-inference", served)
+            shown = page.eval_on_selector_all(
+                "[data-output]",
+                "cells => Object.fromEntries(cells.map(c => [c.dataset.output, c.dataset.value]))",
+            )
+            expected = _calculator_answer(name, float(budget), float(served))
+            for key, value in expected.items():
+                assert float(shown[key]) == pytest.approx(value, rel=1e-6), (budget, name, key)
+        page.fill("#calc-budget", "lots")
+        assert "compute budget must be a positive number" in page.inner_text(".calc-message")
+        assert page.inner_text("[data-output='N']") == "—"
+        _clean(problems)
+    finally:
+        page.close()
+
+
+def test_calculator_scripts_load_on_its_page_only():
+    pages = _pages()
+    loading = [
+        name
+        for name in pages
+        if "lawlib-calculator.js" in (SITE / name).read_text(errors="replace")
+    ]
+    assert loading == ["practice/live_calculator.html"]

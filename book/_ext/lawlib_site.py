@@ -7,10 +7,18 @@ so an incremental build declares ``THEBE_JS_URL`` twice. The book has no live co
 is off in ``_config.yml``), so its scripts are dropped. The theme's colour mode gets a
 default, which it otherwise reports as an error on a reader's first visit. The single-page
 build (printed to the book's PDF) gets myst-nb's collapsed-cell markup, which myst-nb
-registers for the ``html`` builder only.
+registers for the ``html`` builder only. The live calculator's two scripts (lawlib's presets,
+written at build time, and ``calculator.js``) load on its page only.
 """
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+
+#: The page with the live calculator, and the two scripts only it loads.
+CALCULATOR_PAGE = "practice/live_calculator"
+CALCULATOR_SCRIPTS = ("lawlib-presets.js", "lawlib-calculator.js")
 
 
 def _is_thebe(script) -> bool:
@@ -28,6 +36,11 @@ def _is_mathjax_component(script, mathjax_path: str) -> bool:
     )
 
 
+def _name(script) -> str:
+    """The file name of a script, without the ``_static/`` folder or a ``?v=`` checksum."""
+    return str(script.filename).split("?")[0].rsplit("/", 1)[-1]
+
+
 def prune_scripts(app, pagename, templatename, context, doctree) -> None:
     """Keep each script once; drop Thebe's and the auto-added MathJax components."""
     kept, seen = [], set()
@@ -37,6 +50,10 @@ def prune_scripts(app, pagename, templatename, context, doctree) -> None:
             key in seen
             or _is_thebe(script)
             or _is_mathjax_component(script, app.config.mathjax_path)
+            or (
+                _name(script) in CALCULATOR_SCRIPTS
+                and pagename != CALCULATOR_PAGE
+            )
         ):
             continue
         seen.add(key)
@@ -44,6 +61,27 @@ def prune_scripts(app, pagename, templatename, context, doctree) -> None:
     context["script_files"] = kept
     # light mode unless the reader chose another (the theme logs an error when none is set)
     context.setdefault("default_mode", "light")
+
+
+def presets_script() -> str:
+    """The Chinchilla presets of lawlib, as the calculator's script reads them."""
+    from lawlib.presets import CHINCHILLA
+
+    return (
+        "/* Written by book/_ext/lawlib_site.py from lawlib.presets.CHINCHILLA. */\n"
+        f"window.LAWLIB_PRESETS = {json.dumps(CHINCHILLA, indent=2)};\n"
+    )
+
+
+def write_calculator_scripts(app, exception) -> None:
+    """Write the presets (from lawlib, at build time) and the calculator into the site."""
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    static.mkdir(parents=True, exist_ok=True)
+    (static / CALCULATOR_SCRIPTS[0]).write_text(presets_script())
+    source = Path(__file__).with_name("calculator.js")
+    (static / CALCULATOR_SCRIPTS[1]).write_text(source.read_text())
 
 
 def setup(app):
@@ -59,4 +97,7 @@ def setup(app):
         singlehtml=(visit_HideCellInput, depart_HideCellInput),
     )
     app.connect("html-page-context", prune_scripts, priority=900)
+    for script in CALCULATOR_SCRIPTS:
+        app.add_js_file(script)
+    app.connect("build-finished", write_calculator_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
