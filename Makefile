@@ -38,9 +38,9 @@ book: setup
 test: book browser
 	$(PY) -m pytest -n $(WORKERS) --durations=10
 
-## unit: the library's tests, doctests and project conventions alone (no book, no browser)
+## unit: the library's tests, doctests and project conventions alone (no book, no browser, no slow sweep)
 unit: $(STAMP)
-	$(PY) -m pytest -n $(WORKERS) -m "not book" --durations=10
+	$(PY) -m pytest -n $(WORKERS) -m "not book and not slow" --durations=10
 
 ## lint: ruff's lint and format checks over the library, tests, benchmarks, build tools and chapters
 lint: $(STAMP)

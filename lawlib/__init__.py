@@ -9,10 +9,10 @@ downstream error), ``sweep`` (planning and simulating a sweep), ``repetition``
 (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams),
 ``toy`` (the power-law random-features lab), ``objectives`` (the Huber
 objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
-``law`` (the verbs laws share), ``presets`` (published constants),
-``resampling`` (the bootstrap), ``data`` (published datasets by name), ``io``
-(reading your runs), ``plotting`` (the book's look), ``report`` (key numbers),
-``validation`` (input checks).
+``law`` (the verbs laws share), ``presets`` (published constants), ``varpro``
+(variable projection), ``resampling`` (the bootstrap), ``data`` (published
+datasets by name), ``io`` (reading your runs), ``plotting`` (the book's look),
+``report`` (key numbers), ``validation`` (input checks).
 
 Names are imported on first use, so ``import lawlib`` (and ``lawlib --help``)
 stays fast and matplotlib loads only when a plot is drawn.

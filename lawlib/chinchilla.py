@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import presets
+from . import presets, varpro
 from .law import Law
 from .objectives import huber_log_result, minimise_huber_log
 from .resampling import BootstrapResult, refit_huber_log, resample_counts
@@ -226,6 +226,9 @@ class KaplanLaw(Law):
         return d_opt / n_opt
 
 
+#: Resamples searched together by ``bootstrap_parametric(refit="global")`` (bounds memory).
+GLOBAL_CHUNK = 100
+
 #: ``[e, a, alpha, b, beta] = EQUAL_EXPONENTS @ [e, a, alpha, b]``: the law with ``beta = alpha``.
 EQUAL_EXPONENTS = np.array(
     [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 1, 0]], dtype=float
@@ -318,8 +321,13 @@ def fit_parametric(
         tolerances, stops L-BFGS early: see Besiroglu et al. 2024).
     starts : array_like, shape (S, 5), optional
         Starting points ``[e, a, alpha, b, beta]``; default the full grid.
-    engine : {"batched", "scipy"}
-        See :mod:`lawlib.optimize`.
+    engine : {"batched", "scipy", "varpro"}
+        ``"batched"`` and ``"scipy"`` run every start (see :mod:`lawlib.optimize`).
+        ``"varpro"`` is variable projection (:mod:`lawlib.varpro`): the
+        exponents on a 63 x 63 grid with ``(E, A, B)`` solved exactly by
+        non-negative least squares at each point, then all five parameters
+        polished on this objective from the best grid points; it chooses its own
+        starts and takes a fraction of a second.
     options : dict, optional
         L-BFGS-B options, e.g. :data:`lawlib.optimize.SCIPY_DEFAULTS`.
     bounds : sequence of 5 (low, high), optional
@@ -357,7 +365,9 @@ def fit_parametric(
     runs, names, notes = _check_runs(N, D, loss, names, data)
     logx, logy = np.log(runs[list(names[:2])].to_numpy()), np.log(runs[names[2]].to_numpy())
     free = ["e", "a", "alpha", "b"] + ([] if equal_exponents else ["beta"])
-    if starts is None:
+    if engine == "varpro":
+        starts = varpro.starts(logx, logy, starts, equal=equal_exponents)[:, : len(free)]
+    elif starts is None:
         starts = hoffmann_grid()
         if equal_exponents:
             starts = np.unique(starts[:, :4], axis=0)
@@ -410,11 +420,19 @@ def bootstrap_parametric(
     names=("N", "D", "loss"),
     progress=None,
     data: pd.DataFrame | None = None,
+    refit: str = "warm",
 ) -> BootstrapResult:
     """Bootstrap Approach 3: resample runs with replacement, refit all resamples at once.
 
-    Each resample is refitted from the full-data optimum by batched BFGS on
-    weighted data (a run drawn twice counts twice).
+    Every resample is refitted by batched BFGS on weighted data (a run drawn
+    twice counts twice). With ``refit="warm"`` each starts from the full-data
+    optimum, which cannot see a resample whose best fit lies in another basin.
+    With ``refit="global"`` each resample also gets the variable-projection
+    search of ``fit_parametric(engine="varpro")`` on its own weights, is
+    polished from its best grid point too, and keeps the lower of the two
+    optima; ``refits`` then says, per resample, whether that optimum lies in
+    another basin (lower than the warm start's by more than 1e-9 of it, with an
+    exponent more than 0.01 away).
 
     Parameters
     ----------
@@ -437,20 +455,49 @@ def bootstrap_parametric(
         Called as ``progress(done, total)`` as resamples are refitted.
     data : DataFrame, optional
         Runs to take `N`, `D` and `loss` from by name.
+    refit : {"warm", "global"}
+        Start every refit from the full-data optimum, or search each resample
+        globally as well (about ten times slower).
 
     Returns
     -------
     BootstrapResult
-        Columns E, A, B, alpha, beta, a, b, G, tokens_per_parameter.
+        Columns E, A, B, alpha, beta, a, b, G, tokens_per_parameter; ``refits``
+        has each resample's objective (and, for ``"global"``, the basin).
     """
+    if refit not in ("warm", "global"):
+        raise ValueError(f"refit must be 'warm' or 'global', got {refit!r}")
     runs, names, _ = _check_runs(N, D, loss, names, data)
     logx, logy = np.log(runs[list(names[:2])].to_numpy()), np.log(runs[names[2]].to_numpy())
     if fit is None:
         fit = fit_parametric(*names, data=runs, delta=delta, reduction=reduction, budget=budget)
     counts = resample_counts(logy.size, n_resamples, seed, sampler=sampler)
-    ends, converged = refit_huber_log(
+    ends, converged, values = refit_huber_log(
         logx, logy, fit.x, counts, delta=delta, reduction=reduction, progress=progress
     )
+    refits = pd.DataFrame({"objective": values, "converged": converged})
+    if refit == "global":
+        starts = np.concatenate(
+            [
+                varpro.best_per_row(logx, logy, counts[first : first + GLOBAL_CHUNK])
+                for first in range(0, n_resamples, GLOBAL_CHUNK)
+            ]
+        )
+        far, far_converged, far_values = refit_huber_log(
+            logx, logy, starts, counts, delta=delta, reduction=reduction
+        )
+        lower = far_values < values * (1 - 1e-9)
+        moved = np.abs(far[:, [2, 4]] - ends[:, [2, 4]]).max(axis=1) > 0.01
+        refits = pd.DataFrame(
+            {
+                "objective": np.where(lower, far_values, values),
+                "converged": np.where(lower, far_converged, converged),
+                "objective_warm": values,
+                "other_basin": lower & moved,
+            }
+        )
+        ends = np.where(lower[:, None], far, ends)
+        converged = refits["converged"].to_numpy()
     laws = [_theta_to_law(theta) for theta in ends[converged]]
     samples = pd.DataFrame(
         [
@@ -471,4 +518,5 @@ def bootstrap_parametric(
         n_resamples=n_resamples,
         n_failed=int((~converged).sum()),
         seed=seed,
+        refits=refits,
     )

@@ -234,7 +234,9 @@ def minimise_huber_log(
     engine, options
         As in :func:`lawlib.optimize.multistart`. The batched engine works in
         centred coordinates (:class:`HuberLogProblem`); the scipy engine in the
-        plain ones, as replications do.
+        plain ones, as replications do. ``"varpro"`` runs the batched engine
+        and reports variable projection: the caller's `starts` came from
+        :func:`lawlib.varpro.starts`.
     names : sequence of str, optional
     bounds : sequence of (low, high), optional
         Box bounds on ``[e, a_1, alpha_1, ...]``; they imply the scipy engine
@@ -250,6 +252,8 @@ def minimise_huber_log(
     MultistartOutcome
         With `x` and `end_points` in the plain coordinates ``[e, a_1, alpha_1, ...]``.
     """
+    searched = engine == "varpro"  # starts from lawlib.varpro; the polish is the batched engine
+    engine = "batched" if searched else engine
     centre = engine == "batched" and bounds is None
     problem = HuberLogProblem(logx, logy, delta, reduction, centre=centre)
     starts = np.asarray(starts, dtype=float)
@@ -264,6 +268,8 @@ def minimise_huber_log(
         engine=engine if bounds is None else "scipy",
         bounds=bounds,
     )
+    if searched:
+        outcome = replace(outcome, engine="varpro" if bounds is None else "varpro, bounded")
     return replace(
         outcome,
         x=problem.to_external(outcome.x),
@@ -275,6 +281,10 @@ def minimise_huber_log(
 OPTIMISER = {
     "batched": "BFGS on all starts at once, best polished by L-BFGS-B; analytic gradient",
     "scipy": "L-BFGS-B per start; analytic gradient",
+    "varpro": "variable projection: exponents on a grid, the linear part by non-negative least "
+    "squares; BFGS from the best grid points, polished by L-BFGS-B",
+    "varpro, bounded": "variable projection: exponents on a grid, the linear part by non-negative "
+    "least squares; L-BFGS-B within the bounds from the best grid points",
 }
 
 

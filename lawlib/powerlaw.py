@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from . import varpro
 from .law import Law
 from .objectives import huber, huber_log_result, minimise_huber_log, objective_definition
 from .result import FitResult
@@ -100,9 +101,11 @@ def fit_power_law(
         Sum (as Hoffmann et al. write) or average the per-point losses.
     starts : array_like, shape (S, 3), optional
         Starting points as (log E, log A, alpha); defaults to :func:`start_grid`.
-    engine : {"batched", "scipy"}
+    engine : {"batched", "scipy", "varpro"}
         All starts at once, or one scipy L-BFGS-B per start
-        (see :mod:`lawlib.optimize`).
+        (see :mod:`lawlib.optimize`); or variable projection (:mod:`lawlib.varpro`):
+        alpha on a grid with ``(E, A)`` solved by non-negative least squares,
+        then the best grid points polished (its own starts).
     options : dict, optional
         L-BFGS-B options (default :data:`lawlib.optimize.TOLERANCES`).
     x_name, loss_name : str
@@ -140,7 +143,11 @@ def fit_power_law(
     )
     logx = np.log(columns[x_name])[:, None]
     logy = np.log(columns[loss_name])
-    starts = start_grid() if starts is None else np.atleast_2d(np.asarray(starts, dtype=float))
+    if engine == "varpro":
+        starts = varpro.starts(logx, logy, starts)
+    elif starts is None:
+        starts = start_grid()
+    starts = np.atleast_2d(np.asarray(starts, dtype=float))
     outcome = minimise_huber_log(
         logx,
         logy,

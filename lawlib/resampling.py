@@ -34,6 +34,10 @@ class BootstrapResult:
         Resamples whose refit did not converge (left out of `samples`).
     seed : int
         Seed of the resampling generator.
+    refits : DataFrame, optional
+        Per resample, where a bootstrap records it: how it was refitted
+        (``objective``, ``converged`` and, for global refits, the warm-started
+        objective and whether the global refit found another basin).
     """
 
     samples: pd.DataFrame
@@ -41,6 +45,7 @@ class BootstrapResult:
     n_resamples: int
     n_failed: int
     seed: int
+    refits: pd.DataFrame | None = None
 
     def interval(self, level: float = 0.95) -> pd.DataFrame:
         """Percentile interval of each quantity.
@@ -110,14 +115,15 @@ def resample_counts(
 def refit_huber_log(
     logx, logy, theta, counts, *, delta: float, reduction: str, progress=None, chunk: int = 500
 ):
-    """Refit a Huber-on-log-loss law on every resample at once, from the full-data optimum.
+    """Refit a Huber-on-log-loss law on every resample at once, from given starts.
 
     Parameters
     ----------
     logx : ndarray, shape (n, k)
     logy : ndarray, shape (n,)
-    theta : ndarray, shape (1 + 2k,)
-        Full-data optimum ``[e, a_1, alpha_1, ...]``.
+    theta : ndarray, shape (1 + 2k,) or (R, 1 + 2k)
+        Start ``[e, a_1, alpha_1, ...]``: the full-data optimum for every
+        resample (a warm start), or one start per resample.
     counts : ndarray, shape (R, n)
         Multiplicity of each point in each resample (:func:`resample_counts`).
     delta, reduction
@@ -132,19 +138,25 @@ def refit_huber_log(
     ends : ndarray, shape (R, 1 + 2k)
         Optimum of each resample, in the same coordinates as `theta`.
     converged : ndarray of bool, shape (R,)
+    values : ndarray, shape (R,)
+        Objective of each resample at its end point.
     """
-    ends, converged = [], []
+    theta = np.broadcast_to(
+        np.asarray(theta, dtype=float), (counts.shape[0], logx.shape[1] * 2 + 1)
+    )
+    ends, converged, values = [], [], []
     for first in range(0, counts.shape[0], chunk):
         problem = HuberLogProblem(
             logx, logy, delta, reduction, centre=True, weights=counts[first : first + chunk]
         )
-        starts = np.repeat(problem.to_internal(theta)[None], problem.weights.shape[0], axis=0)
-        end, _, ok = batched_bfgs(problem, starts, max_iter=1000, rtol=1e-13)
+        starts = problem.to_internal(theta[first : first + chunk])
+        end, value, ok = batched_bfgs(problem, starts, max_iter=1000, rtol=1e-13)
         ends.append(problem.to_external(end))
         converged.append(ok)
+        values.append(value)
         if progress is not None:
             progress(min(first + chunk, counts.shape[0]), counts.shape[0])
-    return np.concatenate(ends), np.concatenate(converged)
+    return np.concatenate(ends), np.concatenate(converged), np.concatenate(values)
 
 
 def _quantities(result: FitResult) -> pd.Series:
@@ -278,7 +290,7 @@ def bootstrap_power_law(
             loss_name=loss_name,
         )
     counts = resample_counts(columns[x_name].size, n_resamples, seed)
-    ends, converged = refit_huber_log(
+    ends, converged, _ = refit_huber_log(
         np.log(columns[x_name])[:, None],
         np.log(columns[loss_name]),
         fit.x,
