@@ -312,6 +312,7 @@ def check_extrapolation(numbers):
         "Gadre et al.",
         "Muennighoff et al.",
         "BiMix (steps)",
+        "Ye et al. (steps)",
     }
     hoffmann = summary["Hoffmann et al. (reconstructed)"]
     assert hoffmann["in-sample [%]"] < 0.5
