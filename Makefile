@@ -42,10 +42,11 @@ test: book browser
 unit: $(STAMP)
 	$(PY) -m pytest -n $(WORKERS) -m "not book and not slow" --durations=10
 
-## lint: ruff's lint and format checks over the library, tests, benchmarks, build tools and chapters
+## lint: ruff's lint and format checks over the library, tests, benchmarks, build tools and chapters; mypy on lawlib/
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy --cache-dir=/dev/null
 
 setup: $(STAMP) $(MATHJAX)/tex-chtml.js
 

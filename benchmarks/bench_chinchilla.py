@@ -5,20 +5,24 @@ per start with numerical gradients, as common replications do. The full
 4,500-start reference takes minutes; ``--reference-starts K`` times it on every
 (4500 / K)-th start and scales the time up, saying so. Timed in one process: the
 reference, lawlib's 4,500-start recipe (the published one), lawlib's variable projection
-(``engine="varpro"``), and the bootstrap with warm-started and with global refits.
+(``engine="varpro"``, the default), and the bootstrap with warm-started and with global
+refits; then the default path against variable projection and the recipe on 10,000 and
+100,000 synthetic runs (checkpoint-level data is that big).
 Targets on the reference machine (2 cores): the variable-projection fit in at most 0.3 s,
-4,000 globally refitted resamples in at most 60 s.
+4,000 globally refitted resamples in at most 60 s, the default path at most 3x
+variable projection at every size.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 
 import numpy as np
 from scipy.optimize import minimize
 
-from lawlib import bootstrap_parametric, data, fit_parametric
+from lawlib import ChinchillaLaw, bootstrap_parametric, data, fit_parametric
 from lawlib.chinchilla import hoffmann_grid
 from lawlib.objectives import huber
 from timing import best_of
@@ -43,6 +47,9 @@ def main() -> None:
         "--reference-starts", type=int, default=4500, help="starts the reference runs"
     )
     parser.add_argument("--resamples", type=int, default=4000, help="bootstrap resamples")
+    parser.add_argument(
+        "--sizes", type=int, nargs="*", default=[10_000, 100_000], help="runs in the size sweep"
+    )
     args = parser.parse_args()
 
     runs = data.load("epoch2024")
@@ -50,7 +57,7 @@ def main() -> None:
     N, D, loss = (runs[c].to_numpy() for c in ("N", "D", "loss"))
     grid = hoffmann_grid()
 
-    lib_time, fit = best_of(3, lambda: fit_parametric(N, D, loss))
+    lib_time, fit = best_of(3, lambda: fit_parametric(N, D, loss, engine="batched"))
     fast_time, fast = best_of(5, lambda: fit_parametric(N, D, loss, engine="varpro"))
 
     step = max(1, grid.shape[0] // args.reference_starts)
@@ -103,6 +110,32 @@ def main() -> None:
         f"(target 60 s), {wide.n_failed} failed, "
         f"{int(wide.refits['other_basin'].sum())} in another basin than the warm start's"
     )
+    size_sweep(args.sizes)
+
+
+def size_sweep(sizes) -> None:
+    """The default path of fit_parametric against variable projection (and the recipe) at scale."""
+    law = ChinchillaLaw.published("besiroglu2024")
+    print("fit_parametric on synthetic runs (N 1e7-1e10, D 1e9-1e12, 1% noise), one process:")
+    for n in sizes:
+        rng = np.random.default_rng(n)
+        N, D = 10 ** rng.uniform(7, 10, n), 10 ** rng.uniform(9, 12, n)
+        loss = law.loss(N, D) * np.exp(rng.normal(0, 0.01, n))
+        fit = partial(fit_parametric, N, D, loss)
+        default_time, default = best_of(2, fit)
+        varpro_time, _ = best_of(2, partial(fit, engine="varpro"))
+        line = (
+            f"  {n:>7,} runs: default {default_time:7.3f} s, varpro {varpro_time:7.3f} s, "
+            f"ratio {default_time / varpro_time:.2f} (target at most 3)"
+        )
+        if n <= 10_000:
+            recipe_time, recipe = best_of(1, partial(fit, engine="batched"))
+            gap = abs(recipe.objective - default.objective) / recipe.objective
+            line += (
+                f"; the published recipe (4500 starts) {recipe_time:7.2f} s, "
+                f"{recipe_time / default_time:.0f}x the default, objectives differ by {gap:.1e}"
+            )
+        print(line)
 
 
 if __name__ == "__main__":

@@ -8,11 +8,13 @@ downstream error), ``sweep`` (planning and simulating a sweep), ``repetition``
 (data-constrained scaling), ``filtering`` (data-filtering laws), ``mixtures``
 (BiMix and the exponential mixing law), ``entropy`` (entropy of token streams),
 ``toy`` (the power-law random-features lab), ``objectives`` (the Huber
-objective), ``optimize`` (multi-start), ``result`` (the shared fit result),
-``law`` (the verbs laws share), ``presets`` (published constants), ``varpro``
-(variable projection), ``resampling`` (the bootstrap), ``data`` (published
-datasets by name), ``io`` (reading your runs), ``plotting`` (the book's look),
-``report`` (key numbers), ``validation`` (input checks).
+objective), ``logfit`` (fitting by it), ``optimize`` (multi-start), ``result``
+(the shared fit result), ``uncertainty`` (standard errors without a
+bootstrap), ``law`` (the protocol laws share), ``presets`` (published
+constants), ``varpro`` (variable projection), ``resampling`` (the bootstrap),
+``data`` (published datasets by name), ``io`` (reading your runs),
+``plotting`` (the book's look), ``report`` (key numbers), ``validation``
+(input checks), ``errors`` (the error and warning types).
 
 Names are imported on first use, so ``import lawlib`` (and ``lawlib --help``)
 stays fast and matplotlib loads only when a plot is drawn.
@@ -22,7 +24,7 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 #: Where each public name lives.
 _HOME = {
@@ -62,13 +64,26 @@ _HOME = {
     "glue": "report",
     "write_key_numbers": "report",
     "FitResult": "result",
-    "FitWarning": "result",
-    "Objective": "result",
+    "FitWarning": "errors",
     "Summary": "result",
-    "ValidationError": "validation",
+    "ValidationError": "errors",
     "check_parameters": "validation",
+    "Law": "law",
+    "Pool": "filtering",
+    "fit_pool": "filtering",
 }
-_MODULES = ("data", "entropy", "filtering", "io", "plotting", "toy")
+_MODULES = (
+    "data",
+    "entropy",
+    "filtering",
+    "io",
+    "mixtures",
+    "plotting",
+    "presets",
+    "toy",
+    "uncertainty",
+    "validation",
+)
 
 __all__ = sorted([*_HOME, *_MODULES])
 

@@ -9,10 +9,11 @@ Units: N parameters, D tokens, C FLOPs, loss nats/token.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from numpy.typing import ArrayLike
 
 from .law import Law
 from .powerlaw import fit_loglog_line
@@ -21,16 +22,33 @@ from .validation import (
     ValidationError,
     check_columns,
     check_design,
+    check_options,
     positive_argument,
     take_columns,
+    unit_warnings,
 )
+from .validation.runs import Column
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Allocation(Law):
-    """``N_opt = N_coef * C**a`` and ``D_opt = D_coef * C**b``.
+    """``N_opt = N_coef * C**a`` and ``D_opt = D_coef * C**b``, read off runs.
 
-    Calling the rule gives ``(N_opt, D_opt)``, as :meth:`compute_optimal` does.
+    Calling the rule gives ``N_opt`` (the quantity it predicts);
+    :meth:`compute_optimal` gives ``(N_opt, D_opt)``.
+
+    Parameters
+    ----------
+    N_coef, D_coef : float
+        Scales, > 0.
+    a, b : float
+        Exponents of compute.
+    flops_per_token : float
+        FLOPs per parameter per token of the compute the rule was fitted on (6).
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.1 and 3.2 (Approaches 1 and 2), Table 2.
 
     Examples
     --------
@@ -43,19 +61,65 @@ class Allocation(Law):
     a: float
     D_coef: float
     b: float
+    flops_per_token: float = 6.0
 
-    def __call__(self, C):
-        """``(N_opt, D_opt)`` at compute C [FLOPs]."""
-        return self.compute_optimal(C)
+    inputs = ("C",)
+    output = "N_opt"
+    RULES: ClassVar[dict[str, str]] = {
+        "N_coef": "positive",
+        "a": "finite",
+        "D_coef": "positive",
+        "b": "finite",
+        "flops_per_token": "positive",
+    }
+    LOG_PARAMS = ("N_coef", "D_coef")
 
-    def compute_optimal(self, C):
-        """``(N_opt, D_opt)`` at compute C [FLOPs]."""
-        C = positive_argument("C", C, "FLOPs")
+    def evaluate(self, C: ArrayLike):
+        """``N_opt`` at compute C [FLOPs].
+
+        Parameters
+        ----------
+        C : array_like
+
+        Returns
+        -------
+        ndarray
+        """
+        return self.compute_optimal(C)[0]
+
+    def compute_optimal(self, C: ArrayLike, *, flops_per_token: float = 6.0):
+        """``(N_opt, D_opt)`` at compute C [FLOPs] spent as ``flops_per_token * N * D``.
+
+        The rule was fitted on compute counted at its ``flops_per_token``; a
+        budget counted at another k buys what ``C * flops_per_token_fit / k`` buys there.
+
+        Parameters
+        ----------
+        C : array_like
+            Compute [FLOPs].
+        flops_per_token : float
+
+        Returns
+        -------
+        N_opt, D_opt : ndarray
+        """
+        check_options("compute_optimal", flops_per_token=flops_per_token)
+        C = positive_argument("C", C, "FLOPs") * self.flops_per_token / flops_per_token
         return self.N_coef * C**self.a, self.D_coef * C**self.b
 
-    def tokens_per_parameter(self, C):
-        """``D_opt / N_opt`` at compute C."""
-        n_opt, d_opt = self.compute_optimal(C)
+    def tokens_per_parameter(self, C: ArrayLike, *, flops_per_token: float = 6.0):
+        """``D_opt / N_opt`` at compute C.
+
+        Parameters
+        ----------
+        C : array_like
+        flops_per_token : float
+
+        Returns
+        -------
+        ndarray
+        """
+        n_opt, d_opt = self.compute_optimal(C, flops_per_token=flops_per_token)
         return d_opt / n_opt
 
 
@@ -63,20 +127,22 @@ class Allocation(Law):
 class AllocationResult(FitResult):
     """A :class:`FitResult` for Approaches 1 and 2, with the per-budget optima.
 
+    ``data`` holds the optima; ``resid`` is the log residual of ``N_opt``,
+    and the standard errors come from the two least-squares fits (``N_opt``
+    and ``D_opt`` on C), one block each.
+
     Attributes
     ----------
     optima : DataFrame
         One row per compute budget: ``C``, ``N_opt``, ``D_opt``, ``loss_opt`` and
         method-specific columns.
-    level : float
-        Coverage of the t-intervals in ``intervals``.
-    intervals : DataFrame
-        ``low`` and ``high`` for ``a`` and ``b`` from the least-squares standard errors.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", sec. 3.1 and 3.2 (Approaches 1 and 2).
     """
 
     optima: pd.DataFrame = None
-    level: float = 0.95
-    intervals: pd.DataFrame = None
 
     @property
     def a(self) -> float:
@@ -88,9 +154,20 @@ class AllocationResult(FitResult):
         """Exponent of ``D_opt ∝ C**b``."""
         return float(self.params["b"])
 
-    def summary(self, intervals: pd.DataFrame | None = None):
-        """As :meth:`FitResult.summary`, showing the t-intervals of a and b by default."""
-        return super().summary(self.intervals if intervals is None else intervals)
+    def _residual_vector(self, params: pd.Series) -> np.ndarray:
+        law, data = self._law_at(params), self._frame()
+        n_opt, d_opt = law.compute_optimal(
+            data["C"].to_numpy(), flops_per_token=law.flops_per_token
+        )
+        return np.concatenate(
+            [np.log(data["N_opt"]) - np.log(n_opt), np.log(data["D_opt"]) - np.log(d_opt)]
+        )
+
+    def _residual_groups(self):
+        return np.repeat(["N_opt", "D_opt"], len(self._frame()))
+
+    def _prediction_group(self):
+        return "N_opt"
 
 
 def snap_budgets(C, budgets, tolerance_dex: float = 0.05) -> np.ndarray:
@@ -111,6 +188,10 @@ def snap_budgets(C, budgets, tolerance_dex: float = 0.05) -> np.ndarray:
     Returns
     -------
     ndarray, shape (n,): the matched budget, or NaN.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", sec. 3.1 and 3.2 (Approaches 1 and 2).
     """
     distance = np.abs(
         np.log10(np.asarray(C, dtype=float))[:, None]
@@ -121,41 +202,52 @@ def snap_budgets(C, budgets, tolerance_dex: float = 0.05) -> np.ndarray:
     return np.where(matched, np.asarray(budgets, dtype=float)[closest], np.nan)
 
 
-def _slope_interval(x, y, level):
-    """OLS slope of log y on log x with its t-interval at `level`."""
-    logx, logy = np.log(x), np.log(y)
-    fit = stats.linregress(logx, logy)
-    half = stats.t.ppf((1 + level) / 2, logx.size - 2) * fit.stderr
-    return fit.slope - half, fit.slope + half
-
-
 def allocation_fit(
     optima: pd.DataFrame,
     *,
     model: str,
     settings: dict,
     notes: list[str],
+    cautions: list[str],
     n_obs: int,
-    level: float = 0.95,
+    flops_per_token: float,
 ) -> AllocationResult:
-    """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` to per-budget optima and wrap the result."""
+    """Fit ``N_opt ∝ C**a`` and ``D_opt ∝ C**b`` to per-budget optima and wrap the result.
+
+    Parameters
+    ----------
+    optima : DataFrame
+        Columns C, N_opt, D_opt (and more), one row per budget.
+    model : str
+    settings : dict
+    notes, cautions : list of str
+    n_obs : int
+        Runs behind the optima.
+    flops_per_token : float
+
+    Returns
+    -------
+    AllocationResult
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", sec. 3.1 and 3.2 (Approaches 1 and 2).
+    """
     if len(optima) < 3:
         problem = (
             f"only {len(optima)} compute budgets have an optimum; the power-law fits of "
             "N_opt and D_opt need at least 3"
         )
         raise ValidationError([problem])
-    n_fit = fit_loglog_line(optima["C"], optima["N_opt"], x_name="C", y_name="N_opt")
-    d_fit = fit_loglog_line(optima["C"], optima["D_opt"], x_name="C", y_name="D_opt")
+    n_fit = fit_loglog_line("C", "N_opt", data=optima)
+    d_fit = fit_loglog_line("C", "D_opt", data=optima)
     rule = Allocation(
-        N_coef=n_fit.law.A, a=-n_fit.law.alpha, D_coef=d_fit.law.A, b=-d_fit.law.alpha
+        N_coef=n_fit.params["A"],
+        a=-n_fit.params["alpha"],
+        D_coef=d_fit.params["A"],
+        b=-d_fit.params["alpha"],
+        flops_per_token=flops_per_token,
     )
-    intervals = pd.DataFrame(
-        [_slope_interval(optima["C"], optima[column], level) for column in ("N_opt", "D_opt")],
-        index=pd.Index(["a", "b"], name="quantity"),
-        columns=["low", "high"],
-    )
-    intervals.attrs["level"] = level
     objective = float(n_fit.objective) + float(d_fit.objective)
     return AllocationResult.build(
         model=model,
@@ -169,41 +261,43 @@ def allocation_fit(
         n_obs=n_obs,
         settings=settings,
         notes=notes,
+        cautions=cautions,
+        data=optima.reset_index(drop=True),
+        inputs=("C",),
+        observed="N_opt",
         optima=optima.reset_index(drop=True),
-        level=level,
-        intervals=intervals,
     )
 
 
-def _runs(N, D, loss, C, flops_per_token, names, data=None):
-    """The runs as a frame with columns N, D, loss, C, checked (messages use the user's names)."""
+def _runs(N, D, loss, C, flops_per_token, data=None):
+    """The runs as a frame with columns N, D, loss, C, checked, and the design's warnings."""
     roles = {"N": N, "D": D, "loss": loss, **({"C": C} if C is not None else {})}
-    given, names = take_columns(
-        data, roles, dict(zip(("N", "D", "loss", "C"), (*names, "C"), strict=True))
-    )
+    given, names = take_columns(data, roles)
     checked = check_columns(
         {names[role]: values for role, values in given.items()}, positive=tuple(names.values())
     )
     frame = pd.DataFrame({role: checked[names[role]] for role in ("N", "D", "loss")})
     frame["C"] = checked[names["C"]] if C is not None else flops_per_token * frame["N"] * frame["D"]
-    check_design(
-        {names["N"]: frame["N"].to_numpy()},
+    cautions = check_design(
+        {names["N"]: frame["N"].to_numpy(), names["D"]: frame["D"].to_numpy()},
+        (names["loss"], frame["loss"].to_numpy()),
         n_params=2,
         model="the compute-optimal allocation",
     )
-    return frame
+    cautions += unit_warnings(
+        frame["N"].to_numpy(), frame["D"].to_numpy(), (names["N"], names["D"])
+    )
+    return frame, cautions
 
 
 def fit_isoflop(
-    N,
-    D,
-    loss,
-    C=None,
+    N: Column,
+    D: Column,
+    loss: Column,
+    C: Column | None = None,
     *,
     n_nearest: int = 5,
     flops_per_token: float = 6.0,
-    level: float = 0.95,
-    names=("N", "D", "loss"),
     data: pd.DataFrame | None = None,
 ) -> AllocationResult:
     """Approach 2: a parabola in log N through each IsoFLOP profile, its vertex, then power laws in C.
@@ -221,20 +315,23 @@ def fit_isoflop(
         Parameters, tokens, final loss; with `data`, its column names.
     C : array_like, shape (n,), or str, optional
         Budget label of each run [FLOPs]; default ``flops_per_token * N * D``.
-        Bin continuous budgets before calling (the chapter shows how).
+        Bin continuous budgets before calling (:func:`lawlib.allocation.snap_budgets`).
     n_nearest : int
-        Runs per parabola (the paper does not say; 5 by default).
+        Runs per parabola, at least 3 (the paper does not say; 5 by default).
     flops_per_token : float
-    level : float
-        Coverage of the intervals on a and b.
-    names : tuple of str
+    data : DataFrame, optional
 
     Returns
     -------
     AllocationResult
         ``optima`` has columns C, N_opt, D_opt, loss_opt, n_runs, curvature.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.2 (Approach 2) and Table 2.
     """
-    runs = _runs(N, D, loss, C, flops_per_token, names, data)
+    check_options("fit_isoflop", n_nearest=n_nearest, flops_per_token=flops_per_token)
+    runs, cautions = _runs(N, D, loss, C, flops_per_token, data)
     budgets = runs["C"].unique()
     if budgets.size < 2:
         problem = (
@@ -273,17 +370,34 @@ def fit_isoflop(
             f"or no upward parabola): " + ", ".join(f"{b:.3g}" for b in skipped)
         )
     return allocation_fit(
-        pd.DataFrame(rows),
+        pd.DataFrame(rows, columns=["C", "N_opt", "D_opt", "loss_opt", "n_runs", "curvature"]),
         model="IsoFLOP parabolas; N_opt = k_N C^a, D_opt = k_D C^b",
         settings={"Runs per parabola": n_nearest, "FLOPs per token": flops_per_token},
         notes=notes,
+        cautions=cautions,
         n_obs=len(runs),
-        level=level,
+        flops_per_token=flops_per_token,
     )
 
 
 def log_grid(low: float, high: float, n: int) -> np.ndarray:
-    """`n` log-spaced values from `low` to `high`, with both ends exact (no rounding past the data)."""
+    """`n` log-spaced values from `low` to `high`, with both ends exact (no rounding past the data).
+
+    Parameters
+    ----------
+    low, high : float
+        Ends of the grid (> 0).
+    n : int
+        Number of values.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", sec. 3.1 and 3.2 (Approaches 1 and 2).
+    """
     grid = np.logspace(np.log10(low), np.log10(high), n)
     grid[0], grid[-1] = low, high
     return grid
@@ -305,6 +419,10 @@ def envelope(runs: pd.DataFrame, n_grid: int = 1500) -> pd.DataFrame:
     DataFrame, one row per grid value: ``grid_C`` and the row holding the
     lowest loss with ``C <= grid_C`` (its N, D, C, loss). Among rows tied at
     that loss, the cheapest (the first to reach it) holds it.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", sec. 3.1 and 3.2 (Approaches 1 and 2).
     """
     ordered = runs.sort_values("C", kind="stable").reset_index(drop=True)
     losses = ordered["loss"].to_numpy()
@@ -317,15 +435,13 @@ def envelope(runs: pd.DataFrame, n_grid: int = 1500) -> pd.DataFrame:
 
 
 def fit_envelope(
-    N,
-    D,
-    loss,
-    C=None,
+    N: Column,
+    D: Column,
+    loss: Column,
+    C: Column | None = None,
     *,
     n_grid: int = 1500,
     flops_per_token: float = 6.0,
-    level: float = 0.95,
-    names=("N", "D", "loss"),
     data: pd.DataFrame | None = None,
 ) -> AllocationResult:
     """Approach 1: the lowest-loss frontier over compute, then power laws in C.
@@ -344,16 +460,20 @@ def fit_envelope(
         Compute of each row [FLOPs]; default ``flops_per_token * N * D``.
     n_grid : int
     flops_per_token : float
-    level : float
-    names : tuple of str
+    data : DataFrame, optional
 
     Returns
     -------
     AllocationResult
         ``optima`` has columns C, N_opt, D_opt, loss_opt and ``grid_points``
         (how many grid values each frontier point holds).
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.1 (Approach 1) and Table 2.
     """
-    runs = _runs(N, D, loss, C, flops_per_token, names, data)
+    check_options("fit_envelope", n_grid=n_grid, flops_per_token=flops_per_token)
+    runs, cautions = _runs(N, D, loss, C, flops_per_token, data)
     frontier = envelope(runs, n_grid)
     counts = (
         frontier.groupby(["N", "D", "C", "loss"], sort=False)
@@ -369,6 +489,7 @@ def fit_envelope(
         model="lowest-loss envelope; N_opt = k_N C^a, D_opt = k_D C^b",
         settings={"Grid of FLOP values": n_grid, "FLOPs per token": flops_per_token},
         notes=[],
+        cautions=cautions,
         n_obs=len(runs),
-        level=level,
+        flops_per_token=flops_per_token,
     )

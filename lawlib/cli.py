@@ -78,11 +78,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 class Progress:
-    """Stage messages on stderr, shown only on a terminal and without --quiet."""
+    """Stage messages on stderr, shown only on a terminal and without --quiet.
+
+    Parameters
+    ----------
+    quiet : bool
+        No messages at all.
+    """
 
     def __init__(self, quiet: bool):
         self.active = not quiet and sys.stderr.isatty()
-        self.start = None
+        self.start = 0.0
 
     def begin(self, text: str) -> None:
         if self.active:
@@ -164,6 +170,14 @@ def _allocation(law, budget: float) -> dict:
     }
 
 
+def _extrapolation(budget: float, compute_range, n_opt: float) -> list[str]:
+    from .validation import extrapolation_notes
+
+    return extrapolation_notes(
+        budget=budget, compute_range=compute_range, n_opt=n_opt, what="the allocation"
+    )
+
+
 def _read(args):
     from .io import read_runs
 
@@ -193,12 +207,21 @@ def _fit_chinchilla(args):
 
     runs, dropped = _runs(args)
     progress = Progress(args.quiet)
-    progress.begin(f"fitting the Chinchilla law to {len(runs)} runs from 4,500 starts")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", FitWarning)
+    progress.begin(f"fitting the Chinchilla law to {len(runs)} runs")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FitWarning)  # every caution is in fit.notes
         fit = fit_parametric("N", "D", "loss", data=runs, budget=args.budget)
     progress.end()
-    notes = dropped + [str(w.message) for w in caught]
+    notes = dropped + list(fit.notes)
+    if fit.converged:
+        compute = 6 * runs["N"] * runs["D"]
+        notes += [
+            note
+            for note in _extrapolation(
+                args.budget, (compute.min(), compute.max()), fit.law.compute_optimal(args.budget)[0]
+            )
+            if note not in notes
+        ]
     result = {
         "command": "fit chinchilla",
         "n_runs": len(runs),
@@ -213,7 +236,7 @@ def _fit_chinchilla(args):
         "budget": args.budget,
         "allocation": _allocation(fit.law, args.budget),
     }
-    text = [str(fit.summary())]
+    text = [str(fit.summary(1 - args.level))]
     if args.bootstrap:
         progress.begin(f"bootstrap, {args.bootstrap} resamples")
         boot = bootstrap_parametric(
@@ -233,7 +256,7 @@ def _fit_chinchilla(args):
             name: {"low": float(row["low"]), "high": float(row["high"])}
             for name, row in interval.iterrows()
         }
-        text = [str(fit.summary(interval))]
+        text = [str(fit.with_bootstrap(boot).summary(1 - args.level))]
         low, high = (float(v) for v in interval.loc["tokens_per_parameter"])
         text.append(
             f"tokens per parameter at {args.budget:.3g} FLOPs, {args.level:.0%} interval: "
@@ -296,13 +319,14 @@ def _optimal(args):
         else _law_from_file(args.law)
     )
     allocation = _allocation(law, args.budget)
+    notes = _extrapolation(args.budget, presets.RANGES.get(args.law), allocation["N_opt"])
     result = {
         "command": "optimal",
         "law": law.params.to_dict(),
         "budget": args.budget,
         "allocation": allocation,
         "converged": True,
-        "warnings": [],
+        "warnings": notes,
     }
     text = (
         f"law: E = {law.E:.5g}, A = {law.A:.5g}, B = {law.B:.5g}, alpha = {law.alpha:.5g}, "
@@ -313,6 +337,7 @@ def _optimal(args):
         f"tokens per parameter = {allocation['tokens_per_parameter']:.2f}\n"
         f"predicted loss = {allocation['loss']:.4f}"
     )
+    text += "".join(f"\nwarning: {note}" for note in notes)
     return result, text
 
 
@@ -332,16 +357,14 @@ def _select(frame, query: str, source: str):
 def _fit_bimix(args):
     from .mixtures import fit_bimix, mixture_domains, optimize_mixture
     from .result import FitWarning
-    from .validation import check_one_model
 
     frame = _select(_read(args), args.query, args.runs)
-    if not args.pool_models:
-        check_one_model(frame)
+    model = "model" if "model" in frame else None
     progress = Progress(args.quiet)
     progress.begin(f"fitting BiMix to {len(frame)} rows")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", FitWarning)
-        fit = fit_bimix(frame, step=args.step_column)
+        fit = fit_bimix(frame, step=args.step_column, model=model, pool_models=args.pool_models)
     progress.end()
     step = args.step if args.step else float(frame[args.step_column].max())
     mixture = optimize_mixture(fit.law, step).proportions
@@ -418,7 +441,12 @@ def _data(args):
 
 
 def parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``lawlib`` command."""
+    """The argument parser of the ``lawlib`` command.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
     main = _Parser(prog="lawlib", description="Scaling-law fits and compute-optimal allocation.")
     main.add_argument("--version", action="version", version=f"lawlib {__version__}")
     commands = main.add_subparsers(dest="command", required=True)
@@ -527,19 +555,34 @@ def _join_negative_values(argv: list[str]) -> list[str]:
 
 
 def main(argv=None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success, 2 for bad input (one line on stderr), 1 for an internal error.
+    """
     argv = list(sys.argv[1:] if argv is None else argv)
     args = parser().parse_args(_join_negative_values(argv))
-    from .validation import ValidationError
+    from .errors import ValidationError
 
     try:
         result, text = args.run(args)
     except (ValidationError, UsageError) as err:
         print(f"lawlib: error: {err}", file=sys.stderr)
         return 2
-    except ValueError as err:  # a law refusing a value (e.g. a budget) names the argument
-        print(f"lawlib: error: {str(err).splitlines()[0]}", file=sys.stderr)
-        return 2
+    except Exception as err:  # a bug of lawlib's, not the user's input
+        print(
+            f"lawlib: internal error, please report (with the command you ran): "
+            f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
+            file=sys.stderr,
+        )
+        return 1
     if args.json and result is not None:
         print(json.dumps(_plain(result), indent=2, sort_keys=True, allow_nan=False))
     else:

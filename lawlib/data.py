@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .errors import ValidationError
+
 #: The data folder inside the installed package (in a clone, a link to the repository's ``data/``).
 DATA_DIR = Path(str(resources.files("lawlib") / "datasets"))
 
@@ -29,13 +31,24 @@ _PORIAN_CONFIG = ["dataset", "hparams", "warmup", "decay", "param_count", "loss_
 class Dataset:
     """A named dataset: its file under ``data/``, a one-line description, its columns.
 
-    `read` turns the file into a DataFrame (None: CSV); `tidy` renames and derives columns.
+    `read` turns the file into a DataFrame (None: CSV); `tidy` renames and derives
+    columns, given the raw frame and the data folder (to join other files from it).
+
+    Attributes
+    ----------
+    path : str
+        The file under ``data/``.
+    description : str
+    columns : dict of str to str
+        Column names and their meanings, with units.
+    tidy : callable
+    read : callable, optional
     """
 
     path: str
     description: str
     columns: dict[str, str]
-    tidy: Callable[[pd.DataFrame], pd.DataFrame]
+    tidy: Callable[[pd.DataFrame, Path], pd.DataFrame]
     read: Callable[[Path], pd.DataFrame] | None = None
 
     def reader(self) -> Callable[[Path], pd.DataFrame]:
@@ -43,7 +56,7 @@ class Dataset:
         return pd.read_csv if self.read is None else self.read
 
 
-def _epoch2024(raw: pd.DataFrame) -> pd.DataFrame:
+def _epoch2024(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = pd.DataFrame({"N": raw["Model Size"], "C": raw["Training FLOP"], "loss": raw["loss"]})
     frame.insert(1, "D", frame["C"] / (6 * frame["N"]))
     fifth_largest = np.sort(frame["loss"].to_numpy())[-5]
@@ -51,28 +64,28 @@ def _epoch2024(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _projections(raw: pd.DataFrame) -> pd.DataFrame:
+def _projections(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     return raw.rename(
         columns={"params": "N", "flops": "C", "tokens": "D", "flops_gopher_units": "C_gopher_units"}
     )[["approach", "N", "D", "C", "C_gopher_units", "source"]]
 
 
-def _exponents(raw: pd.DataFrame) -> pd.DataFrame:
+def _exponents(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     return raw.rename(columns={"a_point": "a", "b_point": "b"})
 
 
-def _models(raw: pd.DataFrame) -> pd.DataFrame:
+def _models(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = raw.rename(columns={"params_millions": "N"})
     frame["N"] = frame["N"] * 1e6
     return frame
 
 
-def _porian_points(raw: pd.DataFrame) -> pd.DataFrame:
+def _porian_points(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = raw.rename(columns={"flops": "C", "n": "N", "t": "D"})
     return frame[[*_PORIAN_CONFIG, "C", "N", "D", "loss"]]
 
 
-def _porian_optima(raw: pd.DataFrame) -> pd.DataFrame:
+def _porian_optima(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = raw.rename(
         columns={
             "flops": "C",
@@ -85,13 +98,13 @@ def _porian_optima(raw: pd.DataFrame) -> pd.DataFrame:
     return frame.drop(columns=["source_table"])
 
 
-def _porian_fits(raw: pd.DataFrame) -> pd.DataFrame:
+def _porian_fits(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     return raw.rename(
         columns={"a_n_exponent": "a", "b_t_exponent": "b", "n_star_at_5.88e23": "N_opt_at_5.88e23"}
     ).drop(columns=["source_table"])
 
 
-def _datablations(raw: pd.DataFrame) -> pd.DataFrame:
+def _datablations(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = raw.rename(
         columns={"params": "N", "tokens": "D", "unique_tokens": "U", "val_loss": "loss"}
     )
@@ -112,8 +125,8 @@ def _datablations(raw: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def _bimix_losses(raw: pd.DataFrame) -> pd.DataFrame:
-    shares = pd.read_csv(file("bimix2024_mixtures"))
+def _bimix_losses(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
+    shares = load("bimix2024_mixtures", data_dir)
     frame = raw.rename(columns={"global_step": "step"}).merge(
         shares, on=["dataset", "mixture", "domain"], how="left", validate="many_to_one"
     )
@@ -124,7 +137,7 @@ def _bimix_losses(raw: pd.DataFrame) -> pd.DataFrame:
 _BIMIX_CORPORA = {"config_pile_opt.json": "pile", "config_sp_opt.json": "slimpajama"}
 
 
-def _bimix_optimised(path: Path) -> pd.DataFrame:
+def _bimix_optimized(path: Path) -> pd.DataFrame:
     rows = []
     for name, corpus in _BIMIX_CORPORA.items():
         weights = json.loads((path.parent / name).read_text())["train_domain_weights"]
@@ -135,7 +148,7 @@ def _bimix_optimised(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["dataset", "mixture", "domain", "proportion"])
 
 
-def _gadre_runs(raw: pd.DataFrame) -> pd.DataFrame:
+def _gadre_runs(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = raw.assign(
         N=raw["params"].astype(float),
         D=raw["tokens"].astype(float),
@@ -146,12 +159,12 @@ def _gadre_runs(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _gadre_joined(raw: pd.DataFrame) -> pd.DataFrame:
-    runs = load("gadre2024_runs")[["run", "dataset", "N", "D", "M"]]
+def _gadre_joined(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
+    runs = load("gadre2024_runs", data_dir)[["run", "dataset", "N", "D", "M"]]
     return raw.merge(runs, on="run", how="left", validate="many_to_one")
 
 
-def _gadre_tasks(raw: pd.DataFrame) -> pd.DataFrame:
+def _gadre_tasks(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = raw.rename(
         columns={
             "Eval Task": "task",
@@ -168,7 +181,7 @@ def _gadre_tasks(raw: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _goyal_params(raw: pd.DataFrame) -> pd.DataFrame:
+def _goyal_params(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     frame = raw.rename(columns={"pool_size_samples": "size", "a_code": "a"})
     return frame[
         [
@@ -187,7 +200,7 @@ def _goyal_params(raw: pd.DataFrame) -> pd.DataFrame:
     ]
 
 
-def _as_is(raw: pd.DataFrame) -> pd.DataFrame:
+def _as_is(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     """Files already tidy, with documented column names: returned unchanged."""
     return raw
 
@@ -337,7 +350,7 @@ DATASETS: dict[str, Dataset] = {
         },
         _as_is,
     ),
-    "bimix2024_optimised": Dataset(
+    "bimix2024_optimized": Dataset(
         "bimix2024/config_pile_opt.json",
         "Ge et al. (2024): the mixtures BiMix proposes for The Pile and SlimPajama (no losses released)",
         {
@@ -347,7 +360,7 @@ DATASETS: dict[str, Dataset] = {
             "proportion": "training share",
         },
         _as_is,
-        _bimix_optimised,
+        _bimix_optimized,
     ),
     "gadre2024_runs": Dataset(
         "gadre2024/runs.csv",
@@ -427,7 +440,12 @@ DATASETS: dict[str, Dataset] = {
 
 
 def available() -> pd.DataFrame:
-    """Names, descriptions and files of every dataset :func:`load` knows."""
+    """Names, descriptions and files of every dataset :func:`load` knows.
+
+    Returns
+    -------
+    DataFrame indexed by name, with columns ``description`` and ``file``.
+    """
     return pd.DataFrame(
         [(name, d.description, d.path) for name, d in DATASETS.items()],
         columns=["name", "description", "file"],
@@ -456,19 +474,28 @@ def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:
     >>> load("chinchilla")
     Traceback (most recent call last):
     ...
-    KeyError: "unknown dataset 'chinchilla'; available: epoch2024, hoffmann2022_projections, ..."
+    lawlib.errors.ValidationError: data: unknown dataset 'chinchilla'; available: epoch2024, ...
     """
     path = file(name, data_dir)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"dataset {name!r} expects its file at {path}, which does not exist"
+        raise ValidationError(
+            [f"dataset {name!r} expects its file at {path}, which does not exist"], "data"
         )
     dataset = DATASETS[name]
-    return dataset.tidy(dataset.reader()(path))
+    return dataset.tidy(dataset.reader()(path), path.parents[dataset.path.count("/")])
 
 
 def file(name: str, data_dir: str | Path | None = None) -> Path:
     """Path of the file behind dataset `name`, as published (before :func:`load` tidies it).
+
+    Parameters
+    ----------
+    name : str
+    data_dir : str or Path, optional
+
+    Returns
+    -------
+    Path
 
     Examples
     --------
@@ -476,5 +503,7 @@ def file(name: str, data_dir: str | Path | None = None) -> Path:
     'svg_extracted_data.csv'
     """
     if name not in DATASETS:
-        raise KeyError(f"unknown dataset {name!r}; available: {', '.join(DATASETS)}")
+        raise ValidationError(
+            [f"unknown dataset {name!r}; available: {', '.join(DATASETS)}"], "data"
+        )
     return Path(DATA_DIR if data_dir is None else data_dir) / DATASETS[name].path

@@ -2,7 +2,7 @@
 
 Training costs ``k_train N D`` FLOPs and serving ``D_inf`` tokens costs about
 ``k_inf N D_inf`` (a forward pass, ``k_inf = 2``). For a Chinchilla law
-``L = E + A N**-alpha + B D**-beta`` and a target loss, minimise
+``L = E + A N**-alpha + B D**-beta`` and a target loss, minimize
 
     F(N, D) = k_train N D + k_inf N D_inf   subject to   L(N, D) = loss.
 
@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from .chinchilla import ChinchillaLaw
-from .validation import positive_argument
+from .validation import ValidationError, check_options, positive_argument
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,10 @@ class InferenceOptimum:
         The law's loss at (N, D) [nats/token] (the target, to solver precision).
     inference_tokens : float
         Tokens served over the model's life.
+
+    References
+    ----------
+    N. Sardana et al. (2024), "Beyond Chinchilla-Optimal", sec. 2.
     """
 
     N: float
@@ -96,6 +100,12 @@ def inference_optimal(
     -------
     InferenceOptimum
 
+    References
+    ----------
+    N. Sardana et al. (2024), "Beyond Chinchilla-Optimal: Accounting for
+    Inference in Language Model Scaling Laws", sec. 2; derived in the module
+    docstring and the chapter *Over-training*.
+
     Examples
     --------
     >>> law = ChinchillaLaw.published("besiroglu2024")
@@ -104,17 +114,27 @@ def inference_optimal(
     >>> served.N < alone.N and served.tokens_per_parameter > alone.tokens_per_parameter
     True
     """
+    if not isinstance(law, ChinchillaLaw):
+        raise ValidationError(
+            [f"takes a ChinchillaLaw, got {type(law).__name__}"], "inference_optimal"
+        )
     loss = float(positive_argument("loss", loss, "nats/token"))
     if loss <= law.E:
-        raise ValueError(f"loss must lie above the law's floor E = {law.E:.4g}; got {loss:g}")
+        raise ValidationError(
+            [f"must lie above the law's floor E = {law.E:.4g}; got {loss:g}"], "loss"
+        )
     try:
         served = float(inference_tokens)
     except (TypeError, ValueError):
         served = np.nan
-    if not (np.isfinite(served) and served >= 0):
-        raise ValueError(f"inference_tokens must be finite and 0 or more; got {inference_tokens!r}")
-    k_train = float(positive_argument("flops_per_token", flops_per_token))
-    k_inf = float(positive_argument("inference_flops_per_token", inference_flops_per_token))
+    check_options(
+        "inference_optimal",
+        inference_tokens=served if np.isfinite(served) else inference_tokens,
+        flops_per_token=flops_per_token,
+        inference_flops_per_token=inference_flops_per_token,
+    )
+    k_train = float(flops_per_token)
+    k_inf = float(inference_flops_per_token)
     reducible = loss - law.E
     # along the constraint, D must leave room for the parameter term: B D**-beta < loss - E
     log_d_min = np.log(law.B / reducible) / law.beta

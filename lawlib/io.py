@@ -14,7 +14,7 @@ from .validation import ValidationError
 
 
 def read_runs(path, sep: str = ",") -> pd.DataFrame:
-    """Read a runs CSV; rows are labelled by their line number in the file (header = line 1).
+    """Read a runs CSV; rows are labeled by their line number in the file (header = line 1).
 
     Parameters
     ----------

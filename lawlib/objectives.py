@@ -1,27 +1,30 @@
 """The Huber-on-log-residual objective of Hoffmann et al. (2022), with its gradient.
 
 Every law in lawlib of the form ``L = E + sum_j A_j * x_j**(-alpha_j)`` is
-fitted in log space through the log-sum-exp parameterisation
+fitted in log space through the log-sum-exp parameterization
 
     log L = LSE(e, a_1 - alpha_1 log x_1, ..., a_k - alpha_k log x_k),
 
 with ``E = exp(e)`` and ``A_j = exp(a_j)``. The parameter vector is laid out as
 ``theta = [e, a_1, alpha_1, ..., a_k, alpha_k]``. Functions here accept a batch
 of parameter vectors, shape ``(S, 1 + 2k)``, so that many starts can be
-evaluated in one call. Derived in the chapter *Fitting power laws*.
+evaluated in one call. Derived in the chapter *Fitting power laws*; the
+minimization and the fit result are in :mod:`lawlib.logfit`.
+
+References
+----------
+J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models",
+eq. 3 and App. D.2 (the objective and the parameterization).
 """
 
 from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 
 import numpy as np
-import pandas as pd
 
-from .optimize import multistart
-from .result import FitResult
+from .errors import ValidationError
 
 #: Rows of a batch evaluated together: small enough for the cache, large enough for numpy.
 CHUNK_ROWS = 512
@@ -32,6 +35,21 @@ def huber(r, delta: float):
     """Huber loss: ``r**2 / 2`` for ``|r| <= delta``, else ``delta * (|r| - delta / 2)``.
 
     ``delta = inf`` gives half the squared residual.
+
+    Parameters
+    ----------
+    r : array_like
+        Residuals.
+    delta : float
+        Threshold.
+
+    Returns
+    -------
+    ndarray, the shape of `r`
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", eq. 3 and App. D.2; P. J. Huber (1964), "Robust Estimation of a Location Parameter".
 
     Examples
     --------
@@ -70,6 +88,10 @@ def log_model(theta, logx):
     logpred : ndarray, shape (S, n)
     weights : ndarray, shape (S, n, 1 + k)
         Share of each term (E first) in the predicted loss.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", eq. 3 and App. D.2; P. J. Huber (1964), "Robust Estimation of a Location Parameter".
     """
     exps, top = _terms(theta, logx)
     total = sum(exps)
@@ -90,16 +112,22 @@ def huber_log_objective(theta, logx, logy, delta: float, reduction: str = "sum",
     reduction : {"sum", "mean"}
         Sum the per-point terms (as the paper writes) or average them.
     weights : ndarray, shape (n,) or (S, n), optional
-        Multiplicity of each point (bootstrap counts), per row of `theta` if 2-D;
-        ``mean`` then divides by the total weight.
+        Weight of each point (bootstrap counts, or a user's weights), per row
+        of `theta` if 2-D; ``mean`` then divides by the total weight.
 
     Returns
     -------
     value : ndarray, shape (S,)
     grad : ndarray, shape (S, 1 + 2k)
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", eq. 3 and App. D.2; P. J. Huber (1964), "Robust Estimation of a Location Parameter".
     """
     if reduction not in ("sum", "mean"):
-        raise ValueError(f"reduction must be 'sum' or 'mean', got {reduction!r}")
+        raise ValidationError(
+            [f"reduction must be 'sum' or 'mean', got {reduction!r}"], "objective"
+        )
     exps, top = _terms(theta, logx)
     total = sum(exps)
     residual = top + np.log(total) - logy
@@ -124,12 +152,12 @@ def huber_log_objective(theta, logx, logy, delta: float, reduction: str = "sum",
 
 
 class HuberLogProblem:
-    """The objective :func:`huber_log_objective` on fixed data, in optimiser coordinates.
+    """The objective :func:`huber_log_objective` on fixed data, in optimizer coordinates.
 
-    With ``centre=True`` each input is centred, ``log x_j - c_j`` with
+    With centering, input j is centered, ``log x_j - c_j`` with
     ``c_j = mean(log x_j)``, and ``a_j`` becomes ``a_j - alpha_j c_j``. The model
     and the optimum are unchanged, but ``a_j`` and ``alpha_j`` no longer move
-    together, which makes the problem far better conditioned for the optimiser.
+    together, which makes the problem far better conditioned for the optimizer.
 
     Parameters
     ----------
@@ -137,15 +165,19 @@ class HuberLogProblem:
     logy : ndarray, shape (n,)
     delta : float
     reduction : {"sum", "mean"}
-    centre : bool
+    center : bool or sequence of bool
+        Center every input, none, or those marked (one flag per input).
     weights : ndarray, shape (n,) or (R, n), optional
-        Point multiplicities; 2-D gives one row per start (bootstrap resamples).
+        Point weights; 2-D gives one row per start (bootstrap resamples).
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", eq. 3 and App. D.2; P. J. Huber (1964), "Robust Estimation of a Location Parameter".
     """
 
-    def __init__(
-        self, logx, logy, delta: float, reduction: str = "sum", centre: bool = True, weights=None
-    ):
-        self.shift = logx.mean(axis=0) if centre else np.zeros(logx.shape[1])
+    def __init__(self, logx, logy, delta: float, reduction: str = "sum", center=True, weights=None):
+        flags = np.broadcast_to(np.asarray(center, dtype=bool), (logx.shape[1],))
+        self.shift = np.where(flags, logx.mean(axis=0), 0.0)
         self.logx = logx - self.shift
         self.logy = logy
         self.delta = delta
@@ -153,7 +185,7 @@ class HuberLogProblem:
         self.weights = weights
 
     def __call__(self, theta, rows=None):
-        """Objective and gradient at optimiser coordinates `theta`, shape (S, 1 + 2k).
+        """Objective and gradient at optimizer coordinates `theta`, shape (S, 1 + 2k).
 
         `rows` selects the weight rows of the starts being evaluated when the
         weights are per start. Large batches are split into chunks of
@@ -177,7 +209,7 @@ class HuberLogProblem:
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
     def to_internal(self, theta):
-        """Map parameters ``[e, a_1, alpha_1, ...]`` (shape (..., 1 + 2k)) to optimiser coordinates."""
+        """Map parameters ``[e, a_1, alpha_1, ...]`` (shape (..., 1 + 2k)) to optimizer coordinates."""
         internal = np.array(theta, dtype=float)
         internal[..., 1::2] -= internal[..., 2::2] * self.shift
         return internal
@@ -187,145 +219,3 @@ class HuberLogProblem:
         theta = np.array(internal, dtype=float)
         theta[..., 1::2] += theta[..., 2::2] * self.shift
         return theta
-
-
-class _Embedded:
-    """A :class:`HuberLogProblem` in fewer free parameters, ``theta = embed @ phi``."""
-
-    def __init__(self, problem, embed):
-        self.problem = problem
-        self.embed = np.asarray(embed, dtype=float)
-        self.project = np.linalg.pinv(self.embed).T
-
-    def __call__(self, phi, rows=None):
-        value, grad = self.problem(np.atleast_2d(phi) @ self.embed.T, rows)
-        return value, grad @ self.embed
-
-    def to_internal(self, theta):
-        return self.problem.to_internal(theta) @ self.project
-
-    def to_external(self, phi):
-        return self.problem.to_external(phi @ self.embed.T)
-
-
-def minimise_huber_log(
-    logx,
-    logy,
-    starts,
-    *,
-    delta: float,
-    reduction: str = "sum",
-    engine: str = "batched",
-    options=None,
-    names=None,
-    bounds=None,
-    embed=None,
-):
-    """Fit ``E + sum_j A_j x_j**(-alpha_j)`` to `logy` from every start; see :func:`lawlib.optimize.multistart`.
-
-    Parameters
-    ----------
-    logx : ndarray, shape (n, k)
-    logy : ndarray, shape (n,)
-    starts : ndarray, shape (S, 1 + 2k)
-        Starting points ``[e, a_1, alpha_1, ...]``.
-    delta, reduction
-        As in :func:`huber_log_objective`.
-    engine, options
-        As in :func:`lawlib.optimize.multistart`. The batched engine works in
-        centred coordinates (:class:`HuberLogProblem`); the scipy engine in the
-        plain ones, as replications do. ``"varpro"`` runs the batched engine
-        and reports variable projection: the caller's `starts` came from
-        :func:`lawlib.varpro.starts`.
-    names : sequence of str, optional
-    bounds : sequence of (low, high), optional
-        Box bounds on ``[e, a_1, alpha_1, ...]``; they imply the scipy engine
-        in plain coordinates, and a best fit on a bound is reported.
-    embed : ndarray, shape (1 + 2k, P), optional
-        Fit P free parameters ``phi`` with ``theta = embed @ phi`` (a 0/1
-        matrix ties parameters, e.g. two equal exponents); `starts`, `names`
-        and `bounds` are then in terms of ``phi``. Centring keeps a tie of
-        exponents, since it moves only the ``a_j``.
-
-    Returns
-    -------
-    MultistartOutcome
-        With `x` and `end_points` in the plain coordinates ``[e, a_1, alpha_1, ...]``.
-    """
-    searched = engine == "varpro"  # starts from lawlib.varpro; the polish is the batched engine
-    engine = "batched" if searched else engine
-    centre = engine == "batched" and bounds is None
-    problem = HuberLogProblem(logx, logy, delta, reduction, centre=centre)
-    starts = np.asarray(starts, dtype=float)
-    if embed is not None:
-        problem = _Embedded(problem, embed)
-        starts = starts @ problem.embed.T
-    outcome = multistart(
-        problem,
-        problem.to_internal(starts),
-        names=names,
-        options=options,
-        engine=engine if bounds is None else "scipy",
-        bounds=bounds,
-    )
-    if searched:
-        outcome = replace(outcome, engine="varpro" if bounds is None else "varpro, bounded")
-    return replace(
-        outcome,
-        x=problem.to_external(outcome.x),
-        end_points=problem.to_external(outcome.end_points),
-    )
-
-
-#: How each engine is described in a fit's summary.
-OPTIMISER = {
-    "batched": "BFGS on all starts at once, best polished by L-BFGS-B; analytic gradient",
-    "scipy": "L-BFGS-B per start; analytic gradient",
-    "varpro": "variable projection: exponents on a grid, the linear part by non-negative least "
-    "squares; BFGS from the best grid points, polished by L-BFGS-B",
-    "varpro, bounded": "variable projection: exponents on a grid, the linear part by non-negative "
-    "least squares; L-BFGS-B within the bounds from the best grid points",
-}
-
-
-def huber_log_result(
-    outcome,
-    *,
-    model: str,
-    params: dict,
-    law,
-    delta: float,
-    reduction: str,
-    data: pd.DataFrame,
-    inputs,
-    observed: str,
-    settings: dict | None = None,
-    derived=None,
-    notes=(),
-    cautions=(),
-):
-    """Wrap a :func:`minimise_huber_log` outcome as a :class:`lawlib.FitResult` (via its builder)."""
-    return FitResult.build(
-        model=model,
-        params=params,
-        law=law,
-        objective=outcome.value,
-        definition=objective_definition(delta, reduction, len(data)),
-        engine=OPTIMISER[outcome.engine],
-        outcome=outcome,
-        settings={"Huber delta": delta, "Reduction": reduction, **(settings or {})},
-        derived=derived,
-        notes=notes,
-        cautions=cautions,
-        data=data,
-        inputs=inputs,
-        observed=observed,
-        stacklevel=4,
-    )
-
-
-def objective_definition(delta: float, reduction: str, n_obs: int) -> str:
-    """Plain-words definition of :func:`huber_log_objective`, for result objects."""
-    loss = "squared error / 2" if np.isinf(delta) else f"Huber loss (delta = {delta:g})"
-    how = "summed" if reduction == "sum" else "averaged"
-    return f"{loss} of log(predicted loss) - log(observed loss), {how} over {n_obs} points"

@@ -1,4 +1,4 @@
-"""Multi-start local optimisation shared by every lawlib fitter.
+"""Multi-start local optimization shared by every lawlib fitter.
 
 Two engines:
 
@@ -8,7 +8,7 @@ Two engines:
   tolerances, which decides ``converged`` and ``message``.
 - ``"scipy"``: one ``scipy.optimize.minimize(method="L-BFGS-B")`` per start, as
   most replications do. With ``options=SCIPY_DEFAULTS`` it reproduces their
-  stopping behaviour exactly, early stops included.
+  stopping behavior exactly, early stops included.
 
 Tolerances are tight on purpose: scipy's default ``ftol`` is relative with a
 floor of 1, so an objective far below 1 (a Huber loss with delta = 1e-3 is
@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
+from .errors import ValidationError
+
 #: L-BFGS-B options used by default: see the module docstring for why.
 TOLERANCES = {"ftol": 1e-15, "gtol": 1e-10, "maxiter": 2000}
 #: Settings of the batched engine: merge starts that share a cell of width 0.02
-#: (in the optimiser's coordinates) and stop starts stuck at twice the best objective.
+#: (in the optimizer's coordinates) and stop starts stuck at twice the best objective.
 BATCHED = {"max_iter": 400, "rtol": 1e-10, "max_step": 1.0, "merge": 0.02, "abandon": 2.0}
 #: scipy's own L-BFGS-B defaults, for reproducing replications that used them.
 SCIPY_DEFAULTS = {"ftol": 2.220446049250313e-09, "gtol": 1e-05, "maxiter": 15000}
@@ -43,9 +45,9 @@ class MultistartOutcome:
     value : float
         Objective at `x`.
     converged : bool
-        Whether the best start met the optimiser's stopping test.
+        Whether the best start met the optimizer's stopping test.
     message : str
-        The optimiser's message for the best start.
+        The optimizer's message for the best start.
     start_values : ndarray, shape (S,)
         Objective where each start stopped (with the batched engine, starts
         merged into another take its end; abandoned starts keep where they
@@ -58,6 +60,11 @@ class MultistartOutcome:
         The engine that actually ran (``"scipy"`` whenever bounds were given).
     nfev, nit : int
         Function evaluations and iterations of the final local run.
+
+    References
+    ----------
+    J. Nocedal and S. J. Wright (2006), *Numerical Optimization*, 2nd ed., ch. 6 (BFGS);
+    R. H. Byrd et al. (1995), "A Limited Memory Algorithm for Bound Constrained Optimization" (L-BFGS-B).
     """
 
     x: np.ndarray
@@ -121,6 +128,11 @@ def batched_bfgs(
         True where the start stopped by its own test (objective no longer
         decreasing, or no step lowering it at machine precision); False where
         it ran out of iterations or was abandoned.
+
+    References
+    ----------
+    J. Nocedal and S. J. Wright (2006), *Numerical Optimization*, 2nd ed., ch. 6 (BFGS);
+    R. H. Byrd et al. (1995), "A Limited Memory Algorithm for Bound Constrained Optimization" (L-BFGS-B).
     """
     x = np.array(starts, dtype=float)
     n_starts, n_params = x.shape
@@ -233,7 +245,7 @@ def _confirm(run, local, maxiter):
 def multistart(
     objective, starts, *, bounds=None, names=None, tie_rtol=1e-6, options=None, engine="batched"
 ):
-    """Minimise `objective` from every row of `starts`; keep the best end point.
+    """Minimize `objective` from every row of `starts`; keep the best end point.
 
     Parameters
     ----------
@@ -259,12 +271,19 @@ def multistart(
     Returns
     -------
     MultistartOutcome
+
+    References
+    ----------
+    J. Nocedal and S. J. Wright (2006), *Numerical Optimization*, 2nd ed., ch. 6 (BFGS);
+    R. H. Byrd et al. (1995), "A Limited Memory Algorithm for Bound Constrained Optimization" (L-BFGS-B).
     """
     starts = np.atleast_2d(np.asarray(starts, dtype=float))
     names = list(names) if names is not None else [f"x{i}" for i in range(starts.shape[1])]
     options = {**TOLERANCES, **(options or {})}
     if engine not in ("batched", "scipy"):
-        raise ValueError(f"engine must be 'batched' or 'scipy', got {engine!r}")
+        raise ValidationError(
+            [f"engine must be 'batched' or 'scipy', got {engine!r}"], "multistart"
+        )
 
     def scalar(theta):
         value, grad = objective(theta[None, :], None)

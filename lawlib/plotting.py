@@ -3,24 +3,26 @@
 Every chapter calls :func:`use_style` once. Figures are designed for the book's
 column (about 750 px at a 1280 px window): :func:`figure` gives one panel at
 column width, :func:`panels` several panels whose text stays at least 9 pt as
-displayed, and :func:`loglog` log axes with enough labelled ticks. Colour that
-encodes a quantity gets a colour bar from :func:`colorbar`. Tables shown by
+displayed, and :func:`loglog` log axes with enough labeled ticks. Color that
+encodes a quantity gets a color bar from :func:`colorbar`. Tables shown by
 pandas use :data:`DISPLAY` (set by :func:`use_style`) and :func:`table`.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.rcsetup import cycler
 from matplotlib.ticker import Formatter, FuncFormatter, LogLocator
 
 from .report import format_number
 
-#: Colour-blind-safe palette (Okabe and Ito), used as the default colour cycle.
+#: Color-blind-safe palette (Okabe and Ito), used as the default color cycle.
 PALETTE = [
     "#0072B2",
     "#D55E00",
@@ -60,7 +62,7 @@ STYLE = {
     "grid.alpha": 0.25,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "axes.prop_cycle": mpl.cycler(color=PALETTE),
+    "axes.prop_cycle": cycler(color=PALETTE),
     "legend.frameon": False,
     "lines.linewidth": 1.6,
     "lines.markersize": 5,
@@ -71,8 +73,13 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply :data:`STYLE` to matplotlib and :data:`DISPLAY` to pandas."""
-    mpl.rcParams.update(STYLE)
+    """Apply :data:`STYLE` to matplotlib and :data:`DISPLAY` to pandas.
+
+    Returns
+    -------
+    None
+    """
+    mpl.rcParams.update(cast(Any, STYLE))
     for option, value in DISPLAY.items():
         pd.set_option(option, value)
 
@@ -113,7 +120,17 @@ def table(frame: pd.DataFrame, *, columns: dict | None = None, digits: int = 4):
 
 
 def figure(height: float = 4.0):
-    """One panel at column width: ``(fig, ax)``."""
+    """One panel at column width: ``(fig, ax)``.
+
+    Parameters
+    ----------
+    height : float
+        Height [inches].
+
+    Returns
+    -------
+    fig, ax
+    """
     return plt.subplots(figsize=(COLUMN_WIDTH, height))
 
 
@@ -156,7 +173,7 @@ PLAIN = FuncFormatter(lambda value, _: f"{value:g}")
 class _LossMinorFormatter(Formatter):
     """Labels for the minor ticks of a log axis, as many as its range allows without crowding.
 
-    Within less than 0.7 decade every minor tick (2, 3, ..., 9 times a power of ten) is labelled,
+    Within less than 0.7 decade every minor tick (2, 3, ..., 9 times a power of ten) is labeled,
     within 1.5 decades 2, 3 and 5 times, beyond that none (the decades carry the labels).
     """
 
@@ -174,7 +191,17 @@ def _decades(ax, axis: str) -> float:
 
 
 def log_ticks(ax, axis: str = "both") -> None:
-    """Label enough ticks on log axes: every decade, plus 2 and 5 within less than two decades."""
+    """Label enough ticks on log axes: every decade, plus 2 and 5 within less than two decades.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    axis : {"x", "y", "both"}
+
+    Returns
+    -------
+    None
+    """
     for name in ("x", "y") if axis == "both" else (axis,):
         target = ax.xaxis if name == "x" else ax.yaxis
         if (ax.get_xscale() if name == "x" else ax.get_yscale()) != "log":
@@ -193,6 +220,15 @@ def loglog(ax=None, xlabel: str | None = None, ylabel: str | None = None):
 
     The y axis, usually a loss within one decade, gets plain tick labels on as
     many minor ticks as its range allows (:class:`_LossMinorFormatter`).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes, optional
+    xlabel, ylabel : str, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
     """
     if ax is None:
         _, ax = figure()
@@ -208,19 +244,39 @@ def loglog(ax=None, xlabel: str | None = None, ylabel: str | None = None):
 
 
 def colorbar(mappable, ax, label: str, **kwargs):
-    """A colour bar for colour that encodes a quantity, labelled with its name and unit."""
+    """A color bar for color that encodes a quantity, labeled with its name and unit.
+
+    Parameters
+    ----------
+    mappable : matplotlib.cm.ScalarMappable
+    ax : matplotlib.axes.Axes
+    label : str
+        Quantity and unit.
+    **kwargs
+        Passed to ``Figure.colorbar``.
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+    """
     bar = ax.figure.colorbar(mappable, ax=ax, **kwargs)
     bar.set_label(label)
     return bar
 
 
-def colour_scale(values, *, cmap: str = "viridis", log: bool = True):
-    """A ScalarMappable for colouring lines by `values` (log-spaced by default), for :func:`colorbar`.
+def color_scale(values, *, cmap: str = "viridis", log: bool = True):
+    """A ScalarMappable for coloring lines by `values` (log-spaced by default), for :func:`colorbar`.
+
+    Parameters
+    ----------
+    values : array_like
+    cmap : str
+    log : bool
 
     Returns
     -------
     mappable : matplotlib.cm.ScalarMappable
-        ``mappable.to_rgba(v)`` gives the colour of value v.
+        ``mappable.to_rgba(v)`` gives the color of value v.
     """
     values = np.asarray(values, dtype=float)
     norm = (mpl.colors.LogNorm if log else mpl.colors.Normalize)(values.min(), values.max())

@@ -8,27 +8,31 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize_scalar
 
-from . import presets
 from .chinchilla import ChinchillaLaw
 from .law import Law
-from .objectives import huber, objective_definition
+from .logfit import objective_definition
+from .objectives import huber
 from .optimize import multistart
 from .result import FitResult
 from .validation import (
     ValidationError,
     check_columns,
     check_design,
+    check_options,
     positive_argument,
     take_columns,
 )
+from .validation.runs import Column
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DataConstrainedLaw(Law):
     """``L = E + A / N'**alpha + B / D'**beta`` with effective data D' and parameters N'.
 
@@ -38,9 +42,21 @@ class DataConstrainedLaw(Law):
     2023, eqs. 5 and 6). Note that N' < N whenever N exceeds ``N_opt(U_D)``, even
     without repetition: excess parameters decay too.
 
+    Parameters
+    ----------
+    E, A, B, alpha, beta : float
+        The Chinchilla part (see :class:`lawlib.ChinchillaLaw`).
+    R_D_star, R_N_star : float
+        Decay constants of repeated tokens and of excess parameters, > 0.
+
+    References
+    ----------
+    N. Muennighoff et al. (2023), "Scaling Data-Constrained Language Models",
+    eqs. 5 and 6; constants from huggingface/datablations (README, commit 1370131).
+
     Examples
     --------
-    >>> law = DataConstrainedLaw.muennighoff2023()
+    >>> law = DataConstrainedLaw.published("muennighoff2023")
     >>> round(float(law.loss(6.34e9, 242e9, 25e9)), 12)
     2.225644088998
     """
@@ -53,24 +69,34 @@ class DataConstrainedLaw(Law):
     R_D_star: float
     R_N_star: float
 
-    #: Names of the published laws (:meth:`published`); constants in :mod:`lawlib.presets`.
-    PUBLISHED = tuple(presets.DATA_CONSTRAINED)
-
-    @classmethod
-    def published(cls, name: str) -> DataConstrainedLaw:
-        """A published law by name: one of :attr:`PUBLISHED` (sources in :mod:`lawlib.presets`)."""
-        return cls(**presets.lookup(presets.DATA_CONSTRAINED, name, "data-constrained law"))
-
-    @classmethod
-    def muennighoff2023(cls) -> DataConstrainedLaw:
-        """The published constants (huggingface/datablations README, commit 1370131)."""
-        return cls.published("muennighoff2023")
+    inputs = ("N", "D", "U")
+    RULES: ClassVar[dict[str, str]] = {
+        "E": "nonnegative",
+        "A": "positive",
+        "B": "positive",
+        "alpha": "positive",
+        "beta": "positive",
+        "R_D_star": "positive",
+        "R_N_star": "positive",
+    }
+    LOG_PARAMS = ("E", "A", "B", "R_D_star", "R_N_star")
+    PRESETS = "data_constrained"
 
     @classmethod
     def from_chinchilla(
         cls, law: ChinchillaLaw, *, R_D_star: float, R_N_star: float
     ) -> DataConstrainedLaw:
-        """Add decay constants to a Chinchilla law."""
+        """Add decay constants to a Chinchilla law.
+
+        Parameters
+        ----------
+        law : ChinchillaLaw
+        R_D_star, R_N_star : float
+
+        Returns
+        -------
+        DataConstrainedLaw
+        """
         return cls(law.E, law.A, law.B, law.alpha, law.beta, R_D_star, R_N_star)
 
     @property
@@ -78,59 +104,110 @@ class DataConstrainedLaw(Law):
         """The law without repetition: ``E + A / N**alpha + B / D**beta``."""
         return ChinchillaLaw(self.E, self.A, self.B, self.alpha, self.beta)
 
-    def effective_data(self, D, U):
-        """D' [tokens] for D tokens drawn from U unique tokens."""
-        D = np.asarray(D, dtype=float)
-        unique = np.minimum(np.asarray(U, dtype=float), D)
+    def effective_data(self, D: ArrayLike, U: ArrayLike):
+        """D' [tokens] for D tokens drawn from U unique tokens.
+
+        Parameters
+        ----------
+        D : array_like
+            Tokens trained on.
+        U : array_like
+            Unique tokens available (``inf``: no repetition).
+
+        Returns
+        -------
+        ndarray
+        """
+        D = positive_argument("D", D, "tokens")
+        unique = np.minimum(positive_argument("U", U, "unique tokens", infinite=True), D)
         repeats = D / unique - 1
         return unique + unique * self.R_D_star * -np.expm1(-repeats / self.R_D_star)
 
-    def optimal_parameters(self, U):
+    def optimal_parameters(self, U: ArrayLike):
         """``N_opt(U)``: the compute-optimal model size whose optimal token count is U.
 
         From the closed form ``D_opt = G**-1 (C/6)**b = U``: ``N_opt = G (U G)**(beta / alpha)``.
+
+        Parameters
+        ----------
+        U : array_like
+            Tokens.
+
+        Returns
+        -------
+        ndarray
         """
         G = self.chinchilla.G
-        return G * (np.asarray(U, dtype=float) * G) ** (self.beta / self.alpha)
+        return G * (positive_argument("U", U, "tokens", infinite=True) * G) ** (
+            self.beta / self.alpha
+        )
 
-    def effective_parameters(self, N, D, U):
-        """N' [parameters] of an N-parameter model trained on D tokens from U unique ones."""
-        N = np.asarray(N, dtype=float)
-        base = np.minimum(N, self.optimal_parameters(np.minimum(np.asarray(U, dtype=float), D)))
+    def effective_parameters(self, N: ArrayLike, D: ArrayLike, U: ArrayLike):
+        """N' [parameters] of an N-parameter model trained on D tokens from U unique ones.
+
+        Parameters
+        ----------
+        N, D, U : array_like
+            Parameters, tokens trained on, unique tokens.
+
+        Returns
+        -------
+        ndarray
+        """
+        N = positive_argument("N", N, "parameters")
+        D = positive_argument("D", D, "tokens")
+        U = positive_argument("U", U, "unique tokens", infinite=True)
+        base = np.minimum(N, self.optimal_parameters(np.minimum(U, D)))
         excess = N / base - 1
         return base + base * self.R_N_star * -np.expm1(-excess / self.R_N_star)
 
-    def loss(self, N, D, U):
-        """Predicted loss [nats/token] (arrays broadcast)."""
+    def loss(self, N: ArrayLike, D: ArrayLike, U: ArrayLike):
+        """Predicted loss [nats/token] (arrays broadcast).
+
+        Parameters
+        ----------
+        N, D, U : array_like
+            Parameters, tokens trained on, unique tokens (``inf``: no repetition).
+
+        Returns
+        -------
+        ndarray
+        """
         N = positive_argument("N", N, "parameters", infinite=True)
         D = positive_argument("D", D, "tokens", infinite=True)
         U = positive_argument("U", U, "unique tokens", infinite=True)
         return self.chinchilla.loss(self.effective_parameters(N, D, U), self.effective_data(D, U))
 
-    def compute_optimal(self, C, U, flops_per_token: float = 6.0):
-        """Loss-minimising ``(N_opt, D_opt)`` under ``flops_per_token * N * D = C`` with U unique tokens.
+    def compute_optimal(self, C: ArrayLike, *, flops_per_token: float = 6.0, U=np.inf):
+        """Loss-minimizing ``(N_opt, D_opt)`` under ``flops_per_token * N * D = C`` with U unique tokens.
 
         There is no closed form once data repeats: along the budget,
-        ``D = C / (k N)``, the loss is minimised over log N by a bounded scalar
+        ``D = C / (k N)``, the loss is minimized over log N by a bounded scalar
         search (Brent's method), within four decades of the Chinchilla optimum.
 
         Parameters
         ----------
         C : array_like
             Compute budget [FLOPs].
-        U : float or array_like
-            Unique tokens available (broadcast against `C`).
         flops_per_token : float
+        U : float or array_like
+            Unique tokens available (broadcast against `C`; ``inf`` by default).
 
         Returns
         -------
         N_opt, D_opt : ndarray, shape of ``C`` and ``U`` broadcast
+
+        References
+        ----------
+        N. Muennighoff et al. (2023), sec. 3 (the optimum under repetition).
         """
+        check_options("compute_optimal", flops_per_token=flops_per_token)
         C, U = np.broadcast_arrays(
-            positive_argument("C", C, "FLOPs"), positive_argument("U", U, "unique tokens")
+            positive_argument("C", C, "FLOPs"),
+            positive_argument("U", U, "unique tokens", infinite=True),
         )
-        k = positive_argument("flops_per_token", flops_per_token)
-        centre = np.log(self.chinchilla.compute_optimal(C, k)[0])
+        k = float(flops_per_token)
+        center = np.log(self.chinchilla.compute_optimal(C, flops_per_token=k)[0])
         n_opt = np.empty(C.shape)
         for index in np.ndindex(C.shape):
             budget, unique = C[index], U[index]
@@ -138,7 +215,7 @@ class DataConstrainedLaw(Law):
                 lambda log_n, budget=budget, unique=unique: float(
                     self.loss(np.exp(log_n), budget / (k * np.exp(log_n)), unique)
                 ),
-                bounds=(centre[index] - 4 * np.log(10), centre[index] + 4 * np.log(10)),
+                bounds=(center[index] - 4 * np.log(10), center[index] + 4 * np.log(10)),
                 method="bounded",
                 options={"xatol": 1e-10},
             )
@@ -146,12 +223,10 @@ class DataConstrainedLaw(Law):
         return n_opt, C / (k * n_opt)
 
 
-def _check_runs(N, D, U, loss, names=("N", "D", "U", "loss"), data=None):
+def _check_runs(N, D, U, loss, data=None):
     """The runs as checked arrays (keyed by the user's names), their names, and design notes."""
     given, roles = take_columns(
-        data,
-        dict(zip(("N", "D", "U", "loss"), (N, D, U, loss), strict=True)),
-        dict(zip(("N", "D", "U", "loss"), names, strict=True)),
+        data, dict(zip(("N", "D", "U", "loss"), (N, D, U, loss), strict=True))
     )
     names = tuple(roles.values())
     columns = check_columns(
@@ -190,15 +265,18 @@ def _check_runs(N, D, U, loss, names=("N", "D", "U", "loss"), data=None):
 class _DecayProblem:
     """Summed Huber loss of log residuals over runs, as a function of log R_D* and log R_N*."""
 
-    def __init__(self, law, N, D, U, loss, delta, fixed_R_D=None):
-        self.law, self.N, self.D, self.U, self.logy, self.delta = law, N, D, U, np.log(loss), delta
+    def __init__(self, law, N: ArrayLike, D: ArrayLike, U: ArrayLike, loss, delta, fixed_R_D=None):
+        self.constants = law.params.to_dict()
+        self.N, self.D, self.U, self.logy, self.delta = N, D, U, np.log(loss), delta
         self.fixed_R_D = fixed_R_D
 
     def values(self, theta):
         rows = []
         for log_r in np.atleast_2d(theta):
             r_d = self.fixed_R_D if self.fixed_R_D is not None else np.exp(log_r[0])
-            candidate = replace(self.law, R_D_star=r_d, R_N_star=np.exp(log_r[-1]))
+            candidate = DataConstrainedLaw.unchecked(
+                **{**self.constants, "R_D_star": r_d, "R_N_star": np.exp(log_r[-1])}
+            )
             rows.append(
                 huber(np.log(candidate.loss(self.N, self.D, self.U)) - self.logy, self.delta).sum()
             )
@@ -220,16 +298,37 @@ class _DecayProblem:
 DECAY_STARTS = (0.5, 20 / 3, 40 / 3, 20.0)
 
 
+def _decay_starts(starts, where: str) -> np.ndarray:
+    """Starts in log R: all pairs of a 1-D grid of values, or the given (S, 2) pairs [R_D*, R_N*]."""
+    values = np.asarray(starts, dtype=float)
+    if values.ndim == 1:
+        values = np.array(list(itertools.product(values, values)))
+    if (
+        values.ndim != 2
+        or values.shape[1] != 2
+        or not (np.isfinite(values).all() and (values > 0).all())
+    ):
+        raise ValidationError(
+            [
+                (
+                    "starts must be positive values of the decay constants (each pair of them is "
+                    "tried) or (S, 2) pairs [R_D*, R_N*]"
+                )
+            ],
+            where,
+        )
+    return np.log(values)
+
+
 def fit_decay(
-    N,
-    D,
-    U,
-    loss,
+    N: Column,
+    D: Column,
+    U: Column,
+    loss: Column,
     *,
     law: ChinchillaLaw | None = None,
     delta: float = 1e-3,
     starts=DECAY_STARTS,
-    names=("N", "D", "U", "loss"),
     data: pd.DataFrame | None = None,
 ) -> FitResult:
     """Fit R_D* and R_N* with the Chinchilla part frozen, as Muennighoff et al. did.
@@ -243,22 +342,28 @@ def fit_decay(
         The frozen part; default Muennighoff et al.'s C4 coefficients.
     delta : float
         Huber threshold on log residuals.
-    starts : sequence of float
-        Values of each constant to start from (all pairs are tried).
-    names : tuple of str
+    starts : array_like
+        Values of each constant to start from (all pairs are tried), or
+        (S, 2) pairs ``[R_D*, R_N*]``; ``starts=fit.x`` restarts at a fit's optimum.
+    data : DataFrame, optional
 
     Returns
     -------
     FitResult
-        ``law`` is a :class:`DataConstrainedLaw`; ``derived["r_squared"]`` is the
-        R² of the predicted loss.
+        ``law`` is a :class:`DataConstrainedLaw`; ``x`` is ``[R_D*, R_N*]``;
+        ``derived["r_squared"]`` is the R² of the predicted loss.
+
+    References
+    ----------
+    N. Muennighoff et al. (2023), sec. 3 and App. A (the fit of the decay constants).
     """
-    columns, names, notes = _check_runs(N, D, U, loss, names, data)
+    check_options("fit_decay", delta=delta)
+    columns, names, notes = _check_runs(N, D, U, loss, data)
     N, D, U, y = (columns[name] for name in names)
-    frozen = DataConstrainedLaw.muennighoff2023().chinchilla if law is None else law
+    frozen = DataConstrainedLaw.published("muennighoff2023").chinchilla if law is None else law
     base = DataConstrainedLaw.from_chinchilla(frozen, R_D_star=1.0, R_N_star=1.0)
     problem = _DecayProblem(base, N, D, U, y, delta)
-    grid = np.log(np.array(list(itertools.product(starts, starts))))
+    grid = _decay_starts(starts, "fit_decay")
     with np.errstate(over="ignore", invalid="ignore"):  # far starts overflow; the search moves on
         outcome = multistart(problem, grid, names=("log R_D*", "log R_N*"), engine="scipy")
     fitted = replace(
@@ -284,39 +389,60 @@ def fit_decay(
         data=pd.DataFrame(columns),
         inputs=names[:3],
         observed=names[3],
+        delta=delta,
+        x=np.exp(outcome.x),
     )
 
 
 def profile_decay(
-    N,
-    D,
-    U,
-    loss,
-    R_D_star_values,
+    N: Column,
+    D: Column,
+    U: Column,
+    loss: Column,
+    R_D_star_values: Column,
     *,
     law: ChinchillaLaw | None = None,
     delta: float = 1e-3,
     starts=DECAY_STARTS,
-    names=("N", "D", "U", "loss"),
     data: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The fit objective over fixed values of R_D*, with R_N* re-optimised at each.
+    """The fit objective over fixed values of R_D*, with R_N* re-optimized at each.
 
     A flat profile means the data barely identify R_D*.
+
+    Parameters
+    ----------
+    N, D, U, loss : array_like, shape (n,), or str
+        As in :func:`fit_decay`.
+    R_D_star_values : array_like
+        Values of R_D* at which to profile.
+    law : ChinchillaLaw, optional
+    delta : float
+    starts : sequence of float
+        Values of R_N* to start from.
+    data : DataFrame, optional
 
     Returns
     -------
     DataFrame with columns ``R_D_star``, ``objective`` and ``R_N_star``.
+
+    References
+    ----------
+    N. Muennighoff et al. (2023), sec. 3.
     """
-    columns, names, _ = _check_runs(N, D, U, loss, names, data)
+    check_options("profile_decay", delta=delta)
+    columns, names, _ = _check_runs(N, D, U, loss, data)
     N, D, U, y = (columns[name] for name in names)
-    frozen = DataConstrainedLaw.muennighoff2023().chinchilla if law is None else law
+    values = positive_argument("R_D_star_values", R_D_star_values)
+    frozen = DataConstrainedLaw.published("muennighoff2023").chinchilla if law is None else law
     base = DataConstrainedLaw.from_chinchilla(frozen, R_D_star=1.0, R_N_star=1.0)
     rows = []
-    for r_d in R_D_star_values:
+    for r_d in np.atleast_1d(values):
         problem = _DecayProblem(base, N, D, U, y, delta, fixed_R_D=float(r_d))
         with np.errstate(over="ignore", invalid="ignore"):
-            outcome = multistart(problem, np.log(np.array(starts))[:, None], engine="scipy")
+            outcome = multistart(
+                problem, np.log(positive_argument("starts", starts))[:, None], engine="scipy"
+            )
         rows.append(
             {
                 "R_D_star": float(r_d),

@@ -59,6 +59,16 @@ def write_key_numbers(path: str | Path | None, numbers: Mapping) -> dict:
 def format_number(value, digits: int = 4) -> str:
     """A number for people: fixed notation between 1e-3 and 1e6, else ``5.76e23``.
 
+    Parameters
+    ----------
+    value : float or None
+    digits : int
+        Significant digits.
+
+    Returns
+    -------
+    str
+
     Examples
     --------
     >>> [format_number(v) for v in (5.76e23, 0.3473, 1817.2, 2.0, 1.2e-5, float("nan"))]
@@ -80,6 +90,15 @@ _COUNT_SUFFIXES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k"))
 
 def format_count(value, digits: int = 2) -> str:
     """A count of parameters, tokens or samples as people write it: ``100M``, ``1.1B``, ``14T``.
+
+    Parameters
+    ----------
+    value : float
+    digits : int
+
+    Returns
+    -------
+    str
 
     Examples
     --------

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .errors import FitWarning, ValidationError
 from .objectives import HuberLogProblem
 from .optimize import batched_bfgs
-from .result import FitResult, FitWarning
-from .validation import check_columns, take_columns
+from .result import FitResult
+from .validation import check_columns, check_options, take_columns
+from .validation.runs import Column
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,10 +36,18 @@ class BootstrapResult:
         Resamples whose refit did not converge (left out of `samples`).
     seed : int
         Seed of the resampling generator.
+    n_unidentifiable : int
+        Resamples left out because their runs could not identify the law
+        (too few distinct points, say): counted, not refitted.
     refits : DataFrame, optional
         Per resample, where a bootstrap records it: how it was refitted
         (``objective``, ``converged`` and, for global refits, the warm-started
         objective and whether the global refit found another basin).
+
+    References
+    ----------
+    B. Efron (1979), "Bootstrap Methods: Another Look at the Jackknife"; T. Besiroglu et al.
+    (2024), "Chinchilla Scaling: A replication attempt", sec. 3 (the draws of the legacy sampler).
     """
 
     samples: pd.DataFrame
@@ -45,6 +55,7 @@ class BootstrapResult:
     n_resamples: int
     n_failed: int
     seed: int
+    n_unidentifiable: int = 0
     refits: pd.DataFrame | None = None
 
     def interval(self, level: float = 0.95) -> pd.DataFrame:
@@ -60,8 +71,7 @@ class BootstrapResult:
         DataFrame indexed by quantity with columns ``low`` and ``high``;
         ``attrs["level"]`` holds `level`.
         """
-        if not 0 < level < 1:
-            raise ValueError(f"level must lie strictly between 0 and 1, got {level!r}")
+        check_options("interval", level=level)
         tail = (1 - level) / 2
         frame = pd.DataFrame(
             {"low": self.samples.quantile(tail), "high": self.samples.quantile(1 - tail)}
@@ -71,7 +81,12 @@ class BootstrapResult:
         return frame
 
     def se(self) -> pd.Series:
-        """Bootstrap standard error: standard deviation of the resampled values."""
+        """Bootstrap standard error: standard deviation of the resampled values.
+
+        Returns
+        -------
+        Series by quantity
+        """
         return self.samples.std(ddof=1)
 
 
@@ -90,21 +105,46 @@ def resample_indices(
         ``"generator"``: :func:`numpy.random.default_rng`. ``"legacy"``: the
         draws of ``np.random.seed(seed)`` followed by one
         ``np.random.choice(n_rows, n_rows)`` per resample, as Besiroglu et al. (2024) do.
+
+    Returns
+    -------
+    ndarray of int, shape (n_resamples, n_rows)
+
+    References
+    ----------
+    B. Efron (1979), "Bootstrap Methods: Another Look at the Jackknife"; T. Besiroglu et al.
+    (2024), "Chinchilla Scaling: A replication attempt", sec. 3 (the draws of the legacy sampler).
     """
-    if n_resamples < 2:
-        raise ValueError(f"n_resamples must be at least 2, got {n_resamples!r}")
+    check_options("resample_indices", n_resamples=n_resamples, seed=seed)
     if sampler == "generator":
         return np.random.default_rng(seed).integers(0, n_rows, size=(n_resamples, n_rows))
     if sampler == "legacy":
         state = np.random.RandomState(seed)
         return np.array([state.choice(n_rows, n_rows, replace=True) for _ in range(n_resamples)])
-    raise ValueError(f"sampler must be 'generator' or 'legacy', got {sampler!r}")
+    raise ValidationError(
+        [f"sampler must be 'generator' or 'legacy', got {sampler!r}"], "bootstrap"
+    )
 
 
 def resample_counts(
     n_rows: int, n_resamples: int, seed: int, sampler: str = "generator"
 ) -> np.ndarray:
-    """How often each row appears in each resample of :func:`resample_indices`: shape (n_resamples, n_rows)."""
+    """How often each row appears in each resample of :func:`resample_indices`: shape (n_resamples, n_rows).
+
+    Parameters
+    ----------
+    n_rows, n_resamples, seed : int
+    sampler : {"generator", "legacy"}
+
+    Returns
+    -------
+    ndarray of int, shape (n_resamples, n_rows)
+
+    References
+    ----------
+    B. Efron (1979), "Bootstrap Methods: Another Look at the Jackknife"; T. Besiroglu et al.
+    (2024), "Chinchilla Scaling: A replication attempt", sec. 3 (the draws of the legacy sampler).
+    """
     indices = resample_indices(n_rows, n_resamples, seed, sampler)
     offsets = np.arange(n_resamples)[:, None] * n_rows
     return np.bincount((indices + offsets).ravel(), minlength=n_resamples * n_rows).reshape(
@@ -140,6 +180,11 @@ def refit_huber_log(
     converged : ndarray of bool, shape (R,)
     values : ndarray, shape (R,)
         Objective of each resample at its end point.
+
+    References
+    ----------
+    B. Efron (1979), "Bootstrap Methods: Another Look at the Jackknife"; T. Besiroglu et al.
+    (2024), "Chinchilla Scaling: A replication attempt", sec. 3 (the draws of the legacy sampler).
     """
     theta = np.broadcast_to(
         np.asarray(theta, dtype=float), (counts.shape[0], logx.shape[1] * 2 + 1)
@@ -147,7 +192,7 @@ def refit_huber_log(
     ends, converged, values = [], [], []
     for first in range(0, counts.shape[0], chunk):
         problem = HuberLogProblem(
-            logx, logy, delta, reduction, centre=True, weights=counts[first : first + chunk]
+            logx, logy, delta, reduction, center=True, weights=counts[first : first + chunk]
         )
         starts = problem.to_internal(theta[first : first + chunk])
         end, value, ok = batched_bfgs(problem, starts, max_iter=1000, rtol=1e-13)
@@ -191,6 +236,11 @@ def bootstrap(
     -------
     BootstrapResult
 
+    References
+    ----------
+    B. Efron (1979), "Bootstrap Methods: Another Look at the Jackknife"; T. Besiroglu et al.
+    (2024), "Chinchilla Scaling: A replication attempt", sec. 3 (the draws of the legacy sampler).
+
     Examples
     --------
     >>> from lawlib import PowerLaw, fit_power_law
@@ -205,38 +255,51 @@ def bootstrap(
     arrays = check_columns(columns)
     indices = resample_indices(next(iter(arrays.values())).size, n_resamples, seed)
     full = fit(**arrays, **fit_kwargs)
-    rows, failed = [], 0
+    rows, failed, unidentifiable = [], 0, 0
     for index in indices:
         with warnings.catch_warnings():
             # a resample repeats rows by construction; a refit that fails is counted below
             warnings.simplefilter("ignore", FitWarning)
-            refit = fit(**{name: values[index] for name, values in arrays.items()}, **fit_kwargs)
+            try:
+                refit = fit(
+                    **{name: values[index] for name, values in arrays.items()}, **fit_kwargs
+                )
+            except ValidationError:  # this resample's runs cannot identify the law
+                unidentifiable += 1
+                continue
         if refit.converged:
             rows.append(_quantities(refit))
         else:
             failed += 1
     if not rows:
-        raise RuntimeError(f"none of the {n_resamples} bootstrap refits converged")
+        raise ValidationError(
+            [
+                (
+                    f"none of the {n_resamples} bootstrap refits converged ({unidentifiable} "
+                    "resamples could not identify the law)"
+                )
+            ],
+            "bootstrap",
+        )
     return BootstrapResult(
         samples=pd.DataFrame(rows).reset_index(drop=True),
         estimate=_quantities(full),
         n_resamples=n_resamples,
         n_failed=failed,
         seed=seed,
+        n_unidentifiable=unidentifiable,
     )
 
 
 def bootstrap_power_law(
-    x,
-    loss,
+    x: Column,
+    loss: Column,
     *,
     n_resamples: int = 1000,
     seed: int = 0,
     delta: float = 1e-3,
     reduction: str = "sum",
     fit: FitResult | None = None,
-    x_name: str = "x",
-    loss_name: str = "loss",
     data: pd.DataFrame | None = None,
 ) -> BootstrapResult:
     """Bootstrap :func:`lawlib.fit_power_law`, all resamples refitted at once.
@@ -255,8 +318,6 @@ def bootstrap_power_law(
         As in :func:`lawlib.fit_power_law`.
     fit : FitResult, optional
         The full-data fit, if already computed with the same settings.
-    x_name, loss_name : str
-        Column names used in error messages.
     data : DataFrame, optional
         Runs to take `x` and `loss` from by name.
 
@@ -264,6 +325,11 @@ def bootstrap_power_law(
     -------
     BootstrapResult
         With columns ``E``, ``A`` and ``alpha``.
+
+    References
+    ----------
+    B. Efron (1979), "Bootstrap Methods: Another Look at the Jackknife"; T. Besiroglu et al.
+    (2024), "Chinchilla Scaling: A replication attempt", sec. 3 (the draws of the legacy sampler).
 
     Examples
     --------
@@ -277,23 +343,25 @@ def bootstrap_power_law(
     """
     from .powerlaw import fit_power_law
 
-    given, names = take_columns(data, {"x": x, "loss": loss}, {"x": x_name, "loss": loss_name})
+    given, names = take_columns(data, {"x": x, "loss": loss})
     x_name, loss_name = names["x"], names["loss"]
-    columns = check_columns({x_name: given["x"], loss_name: given["loss"]})
+    columns = check_columns(
+        {x_name: given["x"], loss_name: given["loss"]}, positive=(x_name, loss_name)
+    )
     if fit is None:
         fit = fit_power_law(
-            columns[x_name],
-            columns[loss_name],
-            delta=delta,
-            reduction=reduction,
-            x_name=x_name,
-            loss_name=loss_name,
+            x_name, loss_name, data=pd.DataFrame(columns), delta=delta, reduction=reduction
+        )
+    elif fit.fixed or fit.weights is not None or fit.settings.get("Huber delta") != delta:
+        raise ValidationError(
+            ["fit was made with other settings (fixed parameters, weights or another delta)"],
+            "bootstrap_power_law",
         )
     counts = resample_counts(columns[x_name].size, n_resamples, seed)
     ends, converged, _ = refit_huber_log(
         np.log(columns[x_name])[:, None],
         np.log(columns[loss_name]),
-        fit.x,
+        [*np.log(fit.params[["E", "A"]].to_numpy()).tolist(), fit.params["alpha"]],
         counts,
         delta=delta,
         reduction=reduction,

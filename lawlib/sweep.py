@@ -21,7 +21,7 @@ from .allocation import fit_isoflop
 from .chinchilla import ChinchillaLaw
 from .report import format_number
 from .result import FitWarning
-from .validation import ValidationError, check_parameters, positive_argument
+from .validation import ValidationError, check_options, positive_argument
 
 #: Run-to-run noise of the service: standard deviation of log loss. Seed-to-seed
 #: spreads of final losses of about half a percent are typical of small language
@@ -50,6 +50,10 @@ class TrainingService:
     flops_per_token : float
         FLOPs per parameter per token charged for a run, ``C = k N D``.
 
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.2 (IsoFLOP profiles); derived in the chapter *A budgeted sweep*.
+
     Examples
     --------
     >>> service = TrainingService(ChinchillaLaw.published("besiroglu2024"), 1e19, seed=1)
@@ -67,15 +71,17 @@ class TrainingService:
         seed: int = 0,
         flops_per_token: float = 6.0,
     ):
-        check_parameters(
-            {"budget": budget, "noise": noise, "seed": seed, "flops_per_token": flops_per_token},
-            positive=["budget", "flops_per_token"],
-            integer=["seed"],
-        )
-        if noise < 0:
+        if not isinstance(law, ChinchillaLaw):
             raise ValidationError(
-                [f"noise must be 0 or more, got {noise!r}"], subject="the service"
+                [f"law must be a ChinchillaLaw, got {type(law).__name__}"], "TrainingService"
             )
+        check_options(
+            "TrainingService",
+            budget=budget,
+            noise=noise,
+            seed=seed,
+            flops_per_token=flops_per_token,
+        )
         self._law = law
         self.budget = float(budget)
         self.noise = float(noise)
@@ -149,7 +155,7 @@ class TrainingService:
             Rows ``N_opt`` and ``loss``: submitted, true, and relative error.
         """
         target = float(positive_argument("target", target, "FLOPs"))
-        true_n, true_d = self._law.compute_optimal(target, self.flops_per_token)
+        true_n, true_d = self._law.compute_optimal(target, flops_per_token=self.flops_per_token)
         truth = {"N_opt": float(true_n), "loss": float(self._law.loss(true_n, true_d))}
         submitted = {"N_opt": float(N_opt), "loss": float(loss)}
         frame = pd.DataFrame({"submitted": submitted, "true": truth})
@@ -176,6 +182,10 @@ class SweepPlan:
         N_opt at `target` under the prior law.
     noise : float
         Standard deviation of log loss assumed per run.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.2 (IsoFLOP profiles); derived in the chapter *A budgeted sweep*.
     """
 
     design: pd.DataFrame
@@ -248,37 +258,45 @@ def sweep_design(
     models spread evenly in log from ``N_opt / size_span`` to
     ``N_opt * size_span`` around the prior's compute-optimal size.
 
+    Parameters
+    ----------
+    prior : ChinchillaLaw
+        The law whose optimum centers each curve.
+    experiment_budget : float
+        FLOPs of the whole sweep.
+    n_budgets : int
+        IsoFLOP curves (at least 3).
+    sizes_per_budget : int
+        Models per curve (at least 3).
+    decades : float
+        Span of the budgets [decades].
+    size_span : float
+        Sizes reach a factor `size_span` each side of the optimum (> 1).
+    flops_per_token : float
+
     Returns
     -------
     DataFrame
         Columns C, N, D, one row per run.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.2 (IsoFLOP profiles); derived in the chapter *A budgeted sweep*.
     """
-    check_parameters(
-        {
-            "experiment_budget": experiment_budget,
-            "n_budgets": n_budgets,
-            "sizes_per_budget": sizes_per_budget,
-            "decades": decades,
-            "size_span": size_span,
-        },
-        positive=["experiment_budget", "n_budgets", "sizes_per_budget", "decades", "size_span"],
-        integer=["n_budgets", "sizes_per_budget"],
+    check_options(
+        "sweep_design",
+        experiment_budget=experiment_budget,
+        n_budgets=n_budgets,
+        sizes_per_budget=sizes_per_budget,
+        decades=decades,
+        size_span=size_span,
+        flops_per_token=flops_per_token,
     )
-    if sizes_per_budget < 3 or size_span <= 1:
-        raise ValidationError(
-            [
-                (
-                    f"an IsoFLOP curve needs sizes_per_budget >= 3 (got {sizes_per_budget}) "
-                    f"and size_span > 1 (got {size_span})"
-                )
-            ],
-            subject="the sweep",
-        )
-    shares = np.logspace(-decades, 0, n_budgets) if n_budgets > 1 else np.ones(1)
+    shares = np.logspace(-decades, 0, n_budgets)
     largest = experiment_budget / (sizes_per_budget * shares.sum())
     rows = []
     for budget in largest * shares:
-        n_opt, _ = prior.compute_optimal(budget, flops_per_token)
+        n_opt, _ = prior.compute_optimal(budget, flops_per_token=flops_per_token)
         for n in n_opt * np.logspace(-1, 1, sizes_per_budget) ** np.log10(size_span):
             rows.append({"C": budget, "N": n, "D": budget / (flops_per_token * n)})
     return pd.DataFrame(rows)
@@ -329,6 +347,10 @@ def plan_sweep(
     -------
     SweepPlan
 
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.2 (IsoFLOP profiles); derived in the chapter *A budgeted sweep*.
+
     Examples
     --------
     >>> prior = ChinchillaLaw.published("besiroglu2024")
@@ -339,23 +361,14 @@ def plan_sweep(
     >>> deep.width < wide.width  # more budgets pin N_opt at the target better here
     True
     """
-    check_parameters(
-        {
-            "target": target,
-            "noise": noise,
-            "n_simulations": n_simulations,
-            "level": level,
-            "seed": seed,
-        },
-        positive=["target", "n_simulations"],
-        integer=["n_simulations", "seed"],
-        fraction=["level"],
+    check_options(
+        "plan_sweep",
+        target=target,
+        noise=noise,
+        n_simulations=n_simulations,
+        level=level,
+        seed=seed,
     )
-    if n_budgets < 2:
-        raise ValidationError(
-            [f"an extrapolation in compute needs n_budgets >= 2, got {n_budgets}"],
-            subject="the sweep",
-        )
     design = sweep_design(
         prior,
         experiment_budget,
@@ -385,7 +398,7 @@ def plan_sweep(
             continue
         if fit.optima.shape[0] >= 2:
             simulated[i] = fit.params["N_coef"] * target ** fit.params["a"]
-    truth, _ = prior.compute_optimal(target, flops_per_token)
+    truth, _ = prior.compute_optimal(target, flops_per_token=flops_per_token)
     return SweepPlan(
         design=design,
         target=float(target),

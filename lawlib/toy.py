@@ -24,6 +24,7 @@ from scipy import integrate
 
 from .allocation import fit_envelope, fit_isoflop
 from .chinchilla import fit_parametric
+from .errors import ValidationError
 from .powerlaw import fit_loglog_line
 from .result import FitWarning
 
@@ -34,7 +35,26 @@ def _data(alpha: float, beta: float, v: int):
 
 
 def tail_mass(alpha: float, beta: float, v: int, terms: int = 200000) -> float:
-    """Target power beyond coordinate v, ``sum_{j>v} j^(-2(alpha+beta))``, added as unlearnable noise."""
+    """Target power beyond coordinate v, ``sum_{j>v} j^(-2(alpha+beta))``, added as unlearnable noise.
+
+    Parameters
+    ----------
+    alpha, beta : float
+        Decay of the data spectrum and of the target, ``x_j ~ N(0, j**-2 alpha)``, ``b_j = j**-beta``.
+    v : int
+        Coordinates kept.
+    terms : int
+        Terms summed exactly before the integral tail.
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
+    """
     j = np.arange(v + 1, v + terms + 1, dtype=float)
     exponent = 2 * (alpha + beta)
     return float(np.sum(j**-exponent) + (v + terms + 0.5) ** (1 - exponent) / (exponent - 1))
@@ -52,6 +72,11 @@ class Spectrum:
         Optimum in the eigenbasis (the initial error is -c).
     p_star : float
         Loss of the best readout, plus label noise and the tail mass.
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
     """
 
     lam: np.ndarray
@@ -70,7 +95,33 @@ def draw_spectrum(
     tail: bool = True,
     W=None,
 ) -> Spectrum:
-    """Draw W (or use the given one) and reduce the model to its spectrum."""
+    """Draw W (or use the given one) and reduce the model to its spectrum.
+
+    Parameters
+    ----------
+    alpha, beta : float
+        Decay of the data spectrum and of the target, ``x_j ~ N(0, j**-2 alpha)``, ``b_j = j**-beta``.
+    d : int
+        Features (the model's parameters, N).
+    v : int
+        Coordinates of the data.
+    rng : numpy.random.Generator
+    sigma2 : float
+        Label noise variance.
+    tail : bool
+        Add the target mass beyond v as unlearnable noise.
+    W : ndarray, shape (v, d), optional
+        The feature matrix, if already drawn.
+
+    Returns
+    -------
+    Spectrum
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
+    """
     scale, b = _data(alpha, beta, v)
     W = rng.normal(0.0, 1.0 / np.sqrt(d), size=(v, d)) if W is None else W
     X = scale[:, None] * W  # D_alpha^(1/2) W
@@ -87,18 +138,51 @@ def check_step_size(spectrum: Spectrum, gamma: float, batch: int) -> float:
 
     Stable iff ``(1 + 1/B) gamma lam_k < 2`` for every k and
     ``kappa = (gamma/B) sum_k lam_k / (2 - (1 + 1/B) gamma lam_k) < 1``.
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+    gamma : float
+        Learning rate.
+    batch : int
+        Batch size B.
+
+    Returns
+    -------
+    float
+        kappa.
+
+    Raises
+    ------
+    ValidationError
+        If the learning rate is too large for stability.
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
     """
     product = (1 + 1 / batch) * gamma * spectrum.lam
     if np.any(product >= 2):
-        raise ValueError(
-            f"learning rate too large: (1 + 1/B) gamma lambda_max = {product.max():.3g} >= 2 "
-            f"(gamma = {gamma:.4g}, B = {batch}); lower lr"
+        raise ValidationError(
+            [
+                (
+                    f"learning rate too large: (1 + 1/B) gamma lambda_max = {product.max():.3g} >= 2 "
+                    f"(gamma = {gamma:.4g}, B = {batch}); lower lr"
+                )
+            ],
+            "toy",
         )
     kappa = float(gamma / batch * np.sum(spectrum.lam / (2 - product)))
     if kappa >= 1:
-        raise ValueError(
-            f"learning rate too large: SGD noise factor kappa = {kappa:.3g} >= 1 "
-            f"(gamma = {gamma:.4g}, B = {batch}); lower lr or raise the batch size"
+        raise ValidationError(
+            [
+                (
+                    f"learning rate too large: SGD noise factor kappa = {kappa:.3g} >= 1 "
+                    f"(gamma = {gamma:.4g}, B = {batch}); lower lr or raise the batch size"
+                )
+            ],
+            "toy",
         )
     return kappa
 
@@ -106,16 +190,31 @@ def check_step_size(spectrum: Spectrum, gamma: float, batch: int) -> float:
 def expected_curve(spectrum: Spectrum, gamma: float, batch: int = 1, mode: str = "sgd"):
     """Closed form of the expected loss: ``L(t) = L_inf + sum_i w_i omega_i^t``.
 
+    Parameters
+    ----------
+    spectrum : Spectrum
+    gamma : float
+        Learning rate.
+    batch : int
+        Batch size.
+    mode : {"sgd", "gd"}
+        One-pass SGD or full-batch gradient descent.
+
     Returns
     -------
     weights, rates : ndarray, shape (d,)
     limit : float
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws".
     """
     lam, c2, p_star = spectrum.lam, spectrum.c**2, spectrum.p_star
     if mode == "gd":
         return lam * c2, (1 - gamma * lam) ** 2, p_star
     if mode != "sgd":
-        raise ValueError(f"mode must be 'sgd' or 'gd', got {mode!r}")
+        raise ValidationError([f"mode must be 'sgd' or 'gd', got {mode!r}"], "toy")
     kappa = check_step_size(spectrum, gamma, batch)
     T = np.diag((1 - gamma * lam) ** 2 + gamma**2 * lam**2 / batch) + (gamma**2 / batch) * np.outer(
         lam, lam
@@ -128,7 +227,24 @@ def expected_curve(spectrum: Spectrum, gamma: float, batch: int = 1, mode: str =
 
 
 def recursion_loss(spectrum: Spectrum, gamma: float, batch: int, steps: int) -> np.ndarray:
-    """Expected loss after 0..steps steps by iterating the second-moment recursion (for tests)."""
+    """Expected loss after 0..steps steps by iterating the second-moment recursion (for tests).
+
+    Parameters
+    ----------
+    spectrum : Spectrum
+    gamma : float
+    batch : int
+    steps : int
+
+    Returns
+    -------
+    ndarray, shape (steps + 1,)
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
+    """
     lam, p_star = spectrum.lam, spectrum.p_star
     m = spectrum.c**2
     losses = [p_star + lam @ m]
@@ -140,12 +256,46 @@ def recursion_loss(spectrum: Spectrum, gamma: float, batch: int, steps: int) -> 
 
 
 def draws_for(d: int, total: int = 2048, most: int = 16) -> int:
-    """Draws of W for size d: ``clip(total / d, 1, most)``, more where finite-size noise is larger."""
+    """Draws of W for size d: ``clip(total / d, 1, most)``, more where finite-size noise is larger.
+
+    Parameters
+    ----------
+    d : int
+        Size.
+    total : int
+    most : int
+
+    Returns
+    -------
+    int
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
+    """
     return int(np.clip(total // d, 1, most))
 
 
 def learning_rate(alpha: float, v: int, lr: float) -> float:
-    """gamma = lr / tr(D_alpha), the same for every size."""
+    """gamma = lr / tr(D_alpha), the same for every size.
+
+    Parameters
+    ----------
+    alpha : float
+    v : int
+    lr : float
+        Learning rate in units of 1 / tr(D_alpha).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
+    """
     return lr / float(np.sum(np.arange(1, v + 1, dtype=float) ** (-2 * alpha)))
 
 
@@ -154,6 +304,19 @@ class ToyCurves:
     """Expected loss curves of every size, averaged over draws of W.
 
     ``loss(i, D)`` evaluates size ``sizes[i]`` after D samples (t = D / B steps).
+
+    Attributes
+    ----------
+    sizes : tuple of int
+    gamma : float
+    batch : int
+    curves : tuple
+        Per size: (weights, rates, limit), over draws.
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
     """
 
     sizes: tuple
@@ -206,13 +369,38 @@ def expected_curves(
     """Build the averaged expected-loss curves of every size (engine "expected").
 
     ``tail`` adds the target mass beyond coordinate v as unlearnable noise (mimicking v = infinity).
+
+    Parameters
+    ----------
+    alpha, beta : float
+        Decay of the data spectrum and of the target, ``x_j ~ N(0, j**-2 alpha)``, ``b_j = j**-beta``.
+    sizes : sequence of int
+    v : int
+    draws : int, optional
+        Draws of W per size (default :func:`draws_for`).
+    lr : float
+    batch : int
+    mode : {"sgd", "gd"}
+    sigma2 : float
+    tail : bool
+    seed : int
+
+    Returns
+    -------
+    ToyCurves
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
     """
     if 2 * alpha + 2 * beta <= 1:
-        raise ValueError(
-            f"need 2 alpha + 2 beta > 1 for a finite target, got alpha={alpha}, beta={beta}"
+        raise ValidationError(
+            [f"need 2 alpha + 2 beta > 1 for a finite target, got alpha={alpha}, beta={beta}"],
+            "toy",
         )
     if any(d > v for d in sizes):
-        raise ValueError(f"every size must be at most v = {v}, got {max(sizes)}")
+        raise ValidationError([f"every size must be at most v = {v}, got {max(sizes)}"], "toy")
     rng = np.random.default_rng(seed)
     gamma = learning_rate(alpha, v, lr)
     curves = []
@@ -274,6 +462,11 @@ def simulate_sweep(
     Returns
     -------
     DataFrame with columns N, D, C, loss, step.
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
     """
     curves = expected_curves(
         alpha,
@@ -310,10 +503,25 @@ def fit_three_approaches(
     frontier exponent eta is the slope of log(L* - E) against log C over the
     IsoFLOP vertices.
 
+    Parameters
+    ----------
+    curves : ToyCurves
+    tokens : array_like, optional
+        Sample counts of the sweep for Approach 3.
+    budgets : array_like, optional
+        IsoFLOP budgets for Approaches 1 and 2.
+    min_steps_lr : float
+    min_size : int
+
     Returns
     -------
     dict with the fits ("approach1", "approach2", "approach3"), "eta", and
     the frames "sweep" and "isoflop".
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws".
     """
     budgets = (
         np.logspace(np.log10(100 * min(curves.sizes)), np.log10(1e5 * max(curves.sizes)), 40)
@@ -323,18 +531,23 @@ def fit_three_approaches(
     sweep, isoflop = curves.frame(tokens=tokens), curves.frame(budgets=budgets)
     window = sweep[(curves.gamma * sweep["D"] >= min_steps_lr) & (sweep["N"] >= min_size)]
     with warnings.catch_warnings():
-        warnings.simplefilter(
-            "ignore", FitWarning
-        )  # the tiny floor E is weakly identified: expected here
+        # expected here, and kept in each fit's notes: the tiny floor E is weakly identified,
+        # and the toy's sizes (features) and sample counts are small next to a language model's
+        warnings.simplefilter("ignore", FitWarning)
         approach3 = fit_parametric(window["N"], window["D"], window["loss"], starts=TOY_STARTS)
-    approach2 = fit_isoflop(
-        isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=1.0, n_nearest=3
-    )
-    approach1 = fit_envelope(
-        isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=1.0
-    )
+        approach2 = fit_isoflop(
+            isoflop["N"],
+            isoflop["D"],
+            isoflop["loss"],
+            isoflop["C"],
+            flops_per_token=1.0,
+            n_nearest=3,
+        )
+        approach1 = fit_envelope(
+            isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=1.0
+        )
     above_floor = approach2.optima["loss_opt"] - approach3.params["E"]
-    eta = -fit_loglog_line(approach2.optima["C"], above_floor, x_name="C", y_name="L* - E").derived[
+    eta = -fit_loglog_line(approach2.optima["C"].to_numpy(), above_floor.to_numpy()).derived[
         "slope"
     ]
     return {
@@ -363,6 +576,20 @@ def sgd_training(
 ):
     """Real minibatch SGD on sampled data for one draw of W, several independent runs at once.
 
+    Parameters
+    ----------
+    alpha, beta : float
+        Decay of the data spectrum and of the target, ``x_j ~ N(0, j**-2 alpha)``, ``b_j = j**-beta``.
+    d, v : int
+    lr : float
+    batch : int
+    steps : int
+    runs : int
+        Independent runs.
+    sigma2 : float
+    seed : int
+    log_steps : array_like, optional
+
     Returns
     -------
     steps_logged : ndarray
@@ -370,6 +597,11 @@ def sgd_training(
         Exact population loss P(theta) of each run at those steps.
     spectrum : Spectrum
         The same draw reduced to least squares (no tail mass), for the closed form.
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws".
     """
     rng = np.random.default_rng(seed)
     scale, b = _data(alpha, beta, v)
@@ -424,6 +656,16 @@ class PLRFTheory:
     b_D = a_N / (2 alpha); with C = N D, N_opt ~ C^(1/(2 alpha + 1)) and
     L* - E ~ C^(-(2 alpha + 2 beta - 1)/(2 alpha + 1)).
 
+    Parameters
+    ----------
+    alpha, beta : float
+        Decay of the data spectrum and of the target, ``x_j ~ N(0, j**-2 alpha)``, ``b_j = j**-beta``.
+
+    References
+    ----------
+    E. Paquette, C. Paquette, L. Xiao and J. Pennington (2024), "4+3 Phases of
+    Compute-Optimal Neural Scaling Laws" (the model, its phases and Phase Ia's exponents).
+
     Examples
     --------
     >>> theory = PLRFTheory(1.0, 0.25)
@@ -470,7 +712,9 @@ class PLRFTheory:
         Valid for 2 alpha > 1 (the un-halved loss).
         """
         if 2 * self.alpha <= 1:
-            raise ValueError(f"the limit loss formula needs 2 alpha > 1, got alpha = {self.alpha}")
+            raise ValidationError(
+                [f"the limit loss formula needs 2 alpha > 1, got alpha = {self.alpha}"], "toy"
+            )
         j = np.arange(1, v, dtype=float)
         values = []
         for size in np.atleast_1d(d):
@@ -489,8 +733,14 @@ class PLRFTheory:
         alpha, beta = a_N / b_D / 2, (1 + a_N - a_N / b_D) / 2
         theory = cls(alpha, beta)
         if not theory.phase_ia or beta < 0:
-            raise ValueError(
-                f"no Phase Ia point has a_N = {a_N:g}, b_D = {b_D:g}: the solution alpha = {alpha:.4g}, "
-                f"beta = {beta:.4g} needs 2 alpha > 1 (a_N > b_D), 2 beta < 1 (b_D < 1) and beta >= 0"
+            raise ValidationError(
+                [
+                    (
+                        f"no Phase Ia point has a_N = {a_N:g}, b_D = {b_D:g}: the solution alpha = "
+                        f"{alpha:.4g}, beta = {beta:.4g} needs 2 alpha > 1 (a_N > b_D), 2 beta < 1 "
+                        "(b_D < 1) and beta >= 0"
+                    )
+                ],
+                "toy",
             )
         return theory

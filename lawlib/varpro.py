@@ -6,7 +6,7 @@ and, at every grid point, solves the linear part exactly by non-negative least
 squares (``E, A_j >= 0``) on relative residuals ``(prediction - L) / L``, the
 first-order form of the log residuals of the published objective. The best
 grid points then start a polish of all parameters on the published objective
-(:func:`lawlib.objectives.minimise_huber_log`).
+(:func:`lawlib.logfit.minimize_huber_log`).
 
 Non-negative least squares with three unknowns is solved exactly by
 enumeration: the optimum is the least-squares solution on one of the seven
@@ -130,6 +130,12 @@ def nonnegative_least_squares(G, r, yy):
     coef : ndarray, shape (..., m)
     sse : ndarray, shape (...)
         The weighted sum of squared residuals at `coef`.
+
+    References
+    ----------
+    G. H. Golub and V. Pereyra (1973), "The Differentiation of Pseudo-Inverses and Nonlinear
+    Least Squares Problems Whose Variables Separate"; C. L. Lawson and R. J. Hanson (1974),
+    *Solving Least Squares Problems*, ch. 23 (non-negative least squares).
     """
     m = G.shape[-1]
     batch = G.shape[:-2]
@@ -208,13 +214,38 @@ def profile(logx, logy, *, exponents=EXPONENT_GRID, weights=None, equal=False):
         `equal`); a zero coefficient is replaced by a negligible positive one.
     sse : ndarray, shape (R, P)
         Weighted sum of squared relative residuals after the linear solve.
+
+    References
+    ----------
+    G. H. Golub and V. Pereyra (1973), "The Differentiation of Pseudo-Inverses and Nonlinear
+    Least Squares Problems Whose Variables Separate"; C. L. Lawson and R. J. Hanson (1974),
+    *Solving Least Squares Problems*, ch. 23 (non-negative least squares).
     """
     coef, sse, mesh, ref = _scan(logx, logy, exponents, weights, equal)
     return _theta(coef, mesh[None], ref, _floor(logy)), sse
 
 
 def best_per_row(logx, logy, weights, *, exponents=EXPONENT_GRID, equal=False):
-    """The best grid point of :func:`profile` for every weight row: shape (R, 1 + 2k)."""
+    """The best grid point of :func:`profile` for every weight row: shape (R, 1 + 2k).
+
+    Parameters
+    ----------
+    logx : ndarray, shape (n, k)
+    logy : ndarray, shape (n,)
+    weights : ndarray, shape (R, n)
+    exponents : ndarray, optional
+    equal : bool
+
+    Returns
+    -------
+    ndarray, shape (R, 1 + 2k)
+
+    References
+    ----------
+    G. H. Golub and V. Pereyra (1973), "The Differentiation of Pseudo-Inverses and Nonlinear
+    Least Squares Problems Whose Variables Separate"; C. L. Lawson and R. J. Hanson (1974),
+    *Solving Least Squares Problems*, ch. 23 (non-negative least squares).
+    """
     coef, sse, mesh, ref = _scan(logx, logy, exponents, weights, equal)
     best = np.argmin(sse, axis=1)
     rows = np.arange(coef.shape[0])
@@ -241,6 +272,12 @@ def best_starts(theta, sse, count: int = N_POLISH, shape=None):
     Returns
     -------
     ndarray, shape (count, 1 + 2k)
+
+    References
+    ----------
+    G. H. Golub and V. Pereyra (1973), "The Differentiation of Pseudo-Inverses and Nonlinear
+    Least Squares Problems Whose Variables Separate"; C. L. Lawson and R. J. Hanson (1974),
+    *Solving Least Squares Problems*, ch. 23 (non-negative least squares).
     """
     k = (theta.shape[-1] - 1) // 2
     if shape is None:
@@ -259,25 +296,31 @@ def best_starts(theta, sse, count: int = N_POLISH, shape=None):
     return theta[np.concatenate([local, rest])[:count]]
 
 
-def starts(logx, logy, given=None, *, equal: bool = False, count: int = N_POLISH):
+def starts(logx, logy, *, equal: bool = False, count: int = N_POLISH, weights=None):
     """Starts ``[e, a_1, alpha_1, ...]`` for the polish of a fit by variable projection.
 
     Parameters
     ----------
     logx : ndarray, shape (n, k)
     logy : ndarray, shape (n,)
-    given : None
-        The fitter's own `starts` argument, which must be left unset.
     equal : bool
         Scan equal exponents only.
     count : int
         Starts returned.
+    weights : ndarray, shape (n,), optional
+        Weight of each point.
 
     Returns
     -------
     ndarray, shape (count, 1 + 2k)
+
+    References
+    ----------
+    G. H. Golub and V. Pereyra (1973), "The Differentiation of Pseudo-Inverses and Nonlinear
+    Least Squares Problems Whose Variables Separate"; C. L. Lawson and R. J. Hanson (1974),
+    *Solving Least Squares Problems*, ch. 23 (non-negative least squares).
     """
-    if given is not None:
-        raise ValueError("engine='varpro' chooses its own starts; leave starts=None")
-    theta, sse = profile(logx, logy, equal=equal)
+    theta, sse = profile(
+        logx, logy, equal=equal, weights=None if weights is None else weights[None]
+    )
     return best_starts(theta[0], sse[0], count)

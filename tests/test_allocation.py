@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from lawlib import ChinchillaLaw, ValidationError, fit_envelope, fit_isoflop
 from lawlib.allocation import envelope
@@ -25,9 +26,13 @@ def test_isoflop_on_porian_fully_corrected_setting(porian):
     assert result.b == pytest.approx(0.5031, abs=0.02)  # Porian et al.'s own fit of t_opt
     n_opt = result.law.compute_optimal(5.88e23)[0]
     assert 7.7e10 / 1.2 < n_opt < 7.7e10 * 1.2
-    low, high = result.intervals.loc["a"]
+    low, high = result.conf_int().loc["a"]
     assert low < 0.4969 < high  # the authors' Akima-based estimate
     assert len(result.optima) == 12 and result.notes == []
+    # the asymptotic interval of a is the classical t-interval of the least-squares slope
+    line = stats.linregress(np.log(result.optima["C"]), np.log(result.optima["N_opt"]))
+    half = stats.t.ppf(0.975, len(result.optima) - 2) * line.stderr
+    assert (low, high) == pytest.approx((line.slope - half, line.slope + half), rel=1e-6)
 
 
 def test_isoflop_on_porian_kaplan_reproduction(porian):
@@ -36,7 +41,7 @@ def test_isoflop_on_porian_kaplan_reproduction(porian):
 
 
 def test_isoflop_recovers_the_closed_form_of_a_known_law():
-    law = ChinchillaLaw.besiroglu2024()
+    law = ChinchillaLaw.published("besiroglu2024")
     rows = []
     for budget in np.logspace(18, 22, 9):
         n_opt = law.compute_optimal(budget)[0]
@@ -51,7 +56,7 @@ def test_isoflop_recovers_the_closed_form_of_a_known_law():
 
 
 def test_isoflop_skips_budgets_with_the_minimum_at_an_edge():
-    law = ChinchillaLaw.besiroglu2024()
+    law = ChinchillaLaw.published("besiroglu2024")
     rows = []
     for budget in np.logspace(18, 21, 4):
         n_opt = law.compute_optimal(budget)[0]
@@ -68,14 +73,17 @@ def test_isoflop_bad_input():
         ValueError,
         match=r"column 'C' holds a single compute budget \(1e\+20 FLOPs\) for all 5 runs",
     ):
-        fit_isoflop([1e8, 2e8, 3e8, 4e8, 5e8], [1e10] * 5, [3, 2.9, 2.8, 2.9, 3.0], [1e20] * 5)
+        n = np.array([1e8, 2e8, 3e8, 4e8, 5e8])
+        fit_isoflop(n, 1e20 / (6 * n), [3, 2.9, 2.8, 2.9, 3.0], [1e20] * 5)
+    with pytest.raises(ValidationError, match="n_nearest must be a whole number >= 3, got 0"):
+        fit_isoflop([1e8, 2e8, 3e8], [1e10] * 3, [3, 2.9, 2.8], n_nearest=0)
     with pytest.raises(ValidationError, match=r"column 'loss': 1 of 3 values are not positive"):
         fit_isoflop([1e8, 2e8, 3e8], [1e10] * 3, [3, -2.9, 2.8])
     with pytest.raises(
         ValueError,
         match="only 2 compute budgets have an optimum; the power-law fits of N_opt and D_opt",
     ):
-        law = ChinchillaLaw.besiroglu2024()
+        law = ChinchillaLaw.published("besiroglu2024")
         n = np.repeat(law.compute_optimal(np.array([1e19, 1e20]))[0], 5) * np.tile(
             np.logspace(-0.5, 0.5, 5), 2
         )
@@ -99,7 +107,7 @@ def test_envelope_is_the_running_minimum():
 
 
 def test_envelope_recovers_the_frontier_of_training_curves():
-    law = ChinchillaLaw.besiroglu2024()
+    law = ChinchillaLaw.published("besiroglu2024")
     rows = []
     for n in np.logspace(8, 10.5, 14):
         for d in np.logspace(9, 12, 80):  # a training curve sampled at 80 token counts

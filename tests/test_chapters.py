@@ -46,6 +46,9 @@ def check_fitting_power_laws(numbers):
         numbers["interval"]["alpha"]["low"] < huber["alpha"] < numbers["interval"]["alpha"]["high"]
     )
     assert numbers["E_alpha_correlation"] > 0.8
+    for name, se in numbers["asymptotic_se"].items():  # the linear expansion against the bootstrap
+        assert 0.6 < se / numbers["bootstrap_se"][name] < 1.6, name
+    assert all(0.88 <= share <= 0.99 for share in numbers["asymptotic_coverage"].values())
 
 
 def check_kaplan(numbers):
@@ -118,6 +121,9 @@ def check_replication(numbers):
     assert numbers["grid_objective"] == pytest.approx(1.018274e-3, rel=1e-4)
     # variable projection reaches the 4,500-start optimum; global refits find one basin here
     assert numbers["varpro_gap"] < 1e-9
+    # the linear expansion is far narrower than the bootstrap on this ridge, most for beta
+    ratios = numbers["expansion_over_bootstrap"]
+    assert ratios["beta"] < 0.6 and all(ratio < 1.0 for ratio in ratios.values())
     assert numbers["global_other_basin"] == 0
     for name, value in numbers["global_se"].items():
         assert value == pytest.approx(se[name], rel=1e-4), name
@@ -127,7 +133,7 @@ def check_replication(numbers):
 
 
 def check_calculator(numbers):
-    law = __import__("lawlib").ChinchillaLaw.besiroglu2024()
+    law = __import__("lawlib").ChinchillaLaw.published("besiroglu2024")
     n_opt, d_opt = law.compute_optimal(5.76e23)
     assert numbers["N_opt"] == pytest.approx(n_opt) and numbers["D_opt"] == pytest.approx(d_opt)
     band = numbers["band_tokens_per_parameter"]

@@ -25,9 +25,9 @@ from lawlib.data import load
 from lawlib.optimize import SCIPY_DEFAULTS
 
 ROUNDED, UNROUNDED, B24 = (
-    ChinchillaLaw.hoffmann2022(),
-    ChinchillaLaw.hoffmann2022_unrounded(),
-    ChinchillaLaw.besiroglu2024(),
+    ChinchillaLaw.published("hoffmann2022"),
+    ChinchillaLaw.published("hoffmann2022_unrounded"),
+    ChinchillaLaw.published("besiroglu2024"),
 )
 
 
@@ -142,7 +142,7 @@ def test_vectorised_over_budgets():
 
 
 def test_kaplan_allocation():
-    kaplan = KaplanLaw()
+    kaplan = KaplanLaw.published("kaplan2020")
     n1, _ = kaplan.compute_optimal(1e21)
     n10, d10 = kaplan.compute_optimal(1e22)
     assert n10 / n1 == pytest.approx(10**0.73)
@@ -155,17 +155,22 @@ def test_kaplan_allocation():
     assert kaplan.loss(np.inf, 1.8e13) == pytest.approx(1.0)
 
 
-def test_default_fit_reproduces_besiroglu_et_al(default_fit):
+def test_default_fit_reproduces_besiroglu_et_al(default_fit, runs):
     fit, params = default_fit, default_fit.params
-    assert fit.n_obs == 240 and fit.n_starts == 4500 and fit.converged
+    assert fit.n_obs == 240 and fit.converged
+    assert list(params.index) == ["E", "A", "B", "alpha", "beta"]
     assert float(fit.objective) == pytest.approx(1.018274e-3, rel=1e-4)
+    assert fit.engine.startswith("variable projection")
+    # the published recipe, by name: 4,500 starts reach the same optimum
+    recipe = fit_parametric(runs["N"], runs["D"], runs["loss"], engine="batched")
+    assert recipe.n_starts == 4500 and "4500" in str(recipe.summary())
+    assert fit.objective == pytest.approx(recipe.objective, rel=1e-9)
     assert params["E"] == pytest.approx(1.8172, abs=2e-4)
     assert params["A"] == pytest.approx(477.8, rel=0.01)
     assert params["B"] == pytest.approx(2143, rel=0.01)
     assert params["alpha"] == pytest.approx(0.3473, abs=2e-3)
     assert params["beta"] == pytest.approx(0.3672, abs=2e-3)
     assert fit.derived["a"] == pytest.approx(params["beta"] / (params["alpha"] + params["beta"]))
-    assert "4500" in str(fit.summary())
 
 
 def test_reference_objective_values(runs):
@@ -289,7 +294,7 @@ def test_bad_input_is_named_before_fitting(override, message):
 
 GRID_N = np.repeat([4e7, 1e8, 3e8, 1e9], 3)
 GRID_D = np.tile([1e9, 4e9, 2e10], 4)
-TRUE = ChinchillaLaw.besiroglu2024()
+TRUE = ChinchillaLaw.published("besiroglu2024")
 
 
 def test_runs_at_one_compute_budget_are_refused():
@@ -316,8 +321,10 @@ def test_a_constant_model_size_is_refused():
 )
 def test_suspicious_runs_warn_and_leave_a_note(change, warning):
     N, D, loss = change(GRID_N, GRID_D, TRUE.loss(GRID_N, GRID_D))
-    with pytest.warns(FitWarning, match=warning):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         fit = fit_parametric(N, D, loss, starts=hoffmann_grid()[::50])
+    assert any(w.category is FitWarning and warning in str(w.message) for w in caught)
     assert any(warning in note for note in fit.notes)
 
 
@@ -365,7 +372,7 @@ def test_best_fit_on_a_bound_warns(runs):
 
 def test_laws_share_verbs_and_refuse_bad_inputs():
     law = ChinchillaLaw.published("hoffmann2022")
-    assert law == ChinchillaLaw.hoffmann2022()
+    assert law == ChinchillaLaw.published("hoffmann2022")
     assert ChinchillaLaw.from_params(law.params) == law
     assert law(70e9, 1.4e12) == law.loss(70e9, 1.4e12)
     assert law(np.inf, np.inf) == pytest.approx(law.E)  # the limits are allowed
@@ -375,20 +382,22 @@ def test_laws_share_verbs_and_refuse_bad_inputs():
         "besiroglu2024",
     }
     for budget in (-1e24, 0.0, np.nan, np.inf):
-        with pytest.raises(ValueError, match=r"^C must be finite and positive \[FLOPs\]"):
+        with pytest.raises(ValidationError, match=r"^C: must be finite and positive \[FLOPs\]"):
             law.compute_optimal(budget)
-    with pytest.raises(ValueError, match=r"^N must be positive \[parameters\]; got -1"):
+    with pytest.raises(ValidationError, match=r"^N: must be positive \[parameters\]; got -1"):
         law(-1.0, 1e9)
-    with pytest.raises(ValueError, match="choose one of hoffmann2022, hoffmann2022_unrounded"):
+    with pytest.raises(ValidationError, match="choose one of hoffmann2022, hoffmann2022_unrounded"):
         ChinchillaLaw.published("chinchilla")
     unrounded = ChinchillaLaw.from_logs(
         log_E=0.5267228, log_A=6.0073404, log_B=6.0179186, alpha=0.33917084, beta=0.2849083
     )
-    assert unrounded == ChinchillaLaw.hoffmann2022_unrounded()
-    kaplan = KaplanLaw()
+    assert unrounded == ChinchillaLaw.published("hoffmann2022_unrounded")
+    kaplan = KaplanLaw.published("kaplan2020")
     assert KaplanLaw.from_params(kaplan.params) == kaplan
-    with pytest.raises(ValueError, match="C must be finite and positive"):
+    with pytest.raises(ValidationError, match="C: must be finite and positive"):
         kaplan.compute_optimal(-1.0)
+    with pytest.raises(ValidationError, match="N: must be positive"):
+        kaplan.loss_N(-1.0)
 
 
 def test_data_frame_in_gives_the_same_fit():
@@ -418,5 +427,5 @@ def test_equal_exponents_recover_a_tied_law_and_never_beat_the_free_fit():
     tied = fit_parametric(N, D, noisy, equal_exponents=True)
     free = fit_parametric(N, D, noisy)
     assert free.objective <= tied.objective * (1 + 1e-9)  # a nested model cannot fit better
-    with pytest.raises(ValueError, match="starts must have 4 columns"):
+    with pytest.raises(ValidationError, match="starts must have 4 columns"):
         fit_parametric(N, D, loss, equal_exponents=True, starts=[[0, 5, 0.3, 5, 0.3]])

@@ -61,7 +61,7 @@ def test_optimal_matches_the_calculator_and_the_console_script():
     done = run("optimal", "--budget", "5.76e23", "--law", "hoffmann2022", "--json", module=False)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    n_opt, _d_opt = ChinchillaLaw.hoffmann2022().compute_optimal(5.76e23)
+    n_opt, _d_opt = ChinchillaLaw.published("hoffmann2022").compute_optimal(5.76e23)
     assert result["allocation"]["N_opt"] == pytest.approx(n_opt, rel=1e-12)
     assert result["allocation"]["tokens_per_parameter"] == pytest.approx(92.65, rel=1e-4)
     text = run("optimal", "--budget", "5.76e23", "--law", "hoffmann2022").stdout
@@ -105,7 +105,7 @@ def test_fit_bimix_on_ye_runs():
 
 def write_bad_inputs(folder: Path) -> dict[str, str]:
     """Files for the bad-input table, one per way a user's input can be wrong."""
-    law = ChinchillaLaw.besiroglu2024()
+    law = ChinchillaLaw.published("besiroglu2024")
     n = np.geomspace(1e8, 3e9, 6)
     one_budget = pd.DataFrame({"N": n, "D": 1e21 / (6 * n)})
     one_budget["loss"] = law.loss(one_budget["N"], one_budget["D"])
@@ -217,7 +217,7 @@ def test_bad_input_exits_2_with_one_line(args, message, tmp_path):
     ],
 )
 def test_suspicious_runs_are_fitted_with_the_warning_in_the_json(change, warning, tmp_path):
-    law = ChinchillaLaw.besiroglu2024()
+    law = ChinchillaLaw.published("besiroglu2024")
     grid = pd.DataFrame(
         {"N": np.repeat([4e7, 1e8, 3e8, 1e9], 3), "D": np.tile([1e9, 4e9, 2e10], 4)}
     )

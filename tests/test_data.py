@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from lawlib import data
+from lawlib import ValidationError, data
 from lawlib.data import DATA_DIR, DATASETS, available, load
 
 
@@ -69,14 +69,14 @@ def test_table2_and_porian_values():
 
 def test_unknown_name_lists_the_available_ones():
     with pytest.raises(
-        KeyError, match=re.escape("unknown dataset 'chinchila'; available: epoch2024, ")
+        ValidationError, match=re.escape("unknown dataset 'chinchila'; available: epoch2024, ")
     ):
         load("chinchila")
     assert set(available().index) == set(DATASETS)
 
 
 def test_missing_file_says_where_it_was_expected(tmp_path):
-    with pytest.raises(FileNotFoundError, match="dataset 'epoch2024' expects its file at"):
+    with pytest.raises(ValidationError, match="dataset 'epoch2024' expects its file at"):
         data.load("epoch2024", data_dir=tmp_path)
 
 
@@ -94,7 +94,7 @@ def test_bimix_release_ce_mixtures_equal_the_training_configs():
     losses = load("bimix2024")
     assert len(losses) == 3720 and losses["step"].max() == 200000
     assert losses.loc[losses["domain"] != "avg", "proportion"].notna().all()
-    optimised = load("bimix2024_optimised")
+    optimised = load("bimix2024_optimized")
     assert optimised.groupby("dataset")["proportion"].sum().to_numpy() == pytest.approx(
         1.0, abs=1e-6
     )

@@ -42,13 +42,15 @@ def test_tokens_per_parameter_rise_with_inference_demand():
 
 
 def test_bad_targets_are_named():
-    with pytest.raises(ValueError, match=r"loss must lie above the law's floor E = 1.817"):
+    with pytest.raises(ValueError, match=r"loss: must lie above the law's floor E = 1.817"):
         inference_optimal(LAW, 1.5, 1e12)
-    with pytest.raises(ValueError, match="inference_tokens must be finite and 0 or more"):
+    with pytest.raises(
+        ValueError, match=r"inference_tokens must be a finite number >= 0, got -1\.0"
+    ):
         inference_optimal(LAW, 2.0, -1.0)
     with pytest.raises(
-        ValueError, match="inference_tokens must be finite and 0 or more; got 'lots'"
+        ValueError, match="inference_tokens must be a finite number >= 0, got 'lots'"
     ):
         inference_optimal(LAW, 2.0, "lots")
-    with pytest.raises(ValueError, match="flops_per_token must be finite and positive"):
+    with pytest.raises(ValueError, match="flops_per_token must be a finite number > 0, got 0"):
         inference_optimal(LAW, 2.0, 1e12, flops_per_token=0)

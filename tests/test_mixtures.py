@@ -59,7 +59,7 @@ def test_bimix_formula_and_redundancy():
         2.241010867, rel=1e-9
     )
     assert np.isinf(law.loss({"academic": 0.0}, 3e4)["academic"].item())
-    with pytest.raises(ValueError, match="BiMix needs proportions r_i >= 0"):
+    with pytest.raises(ValueError, match="proportions must be finite and >= 0"):
         law.loss({"academic": -0.1}, 3e4)
     A, B, C, c = 2.0, 100.0, 1.5, 7.3
     for scale in (1.0, c):
@@ -355,9 +355,9 @@ def test_the_mixing_law_reports_a_fixed_gauge():
     runs = load("mixinglaws_5mix")
     runs = runs[(runs["model"] == "160M") & (runs["step"] == 30000)]
     fit = fit_mixing_law(runs, n_random=1)
-    np.testing.assert_allclose(fit.law.t.sum(axis=1), 0.0, atol=1e-12)  # rows centred
+    np.testing.assert_allclose(fit.law.t.sum(axis=1), 0.0, atol=1e-12)  # rows centered
     shifted = type(fit.law)(c=fit.law.c, k=fit.law.k * np.exp(-0.7), t=fit.law.t + 0.7)
     np.testing.assert_allclose(
         shifted.loss(runs).to_numpy(), fit.law.loss(runs).to_numpy(), rtol=1e-12
     )
-    assert "each row of t centred" in fit.summary().as_text()
+    assert "each row of t centered" in fit.summary().as_text()

@@ -102,12 +102,12 @@ def test_chunked_problem_equals_direct_evaluation():
     logx = np.log(np.column_stack([np.logspace(7, 10, 30), np.logspace(9, 12, 30)]))
     logy = np.log(rng.uniform(2, 4, 30))
     theta = rng.uniform([-1, 0, 0, 0, 0], [1, 20, 1, 20, 1], size=(2 * CHUNK_ROWS + 7, 5))
-    problem = HuberLogProblem(logx, logy, 1e-3, centre=False)
+    problem = HuberLogProblem(logx, logy, 1e-3, center=False)
     value, grad = problem(theta)
     direct_value, direct_grad = huber_log_objective(theta, logx, logy, 1e-3)
     np.testing.assert_array_equal(value, direct_value)
     np.testing.assert_array_equal(grad, direct_grad)
-    centred = HuberLogProblem(logx, logy, 1e-3, centre=True)
+    centred = HuberLogProblem(logx, logy, 1e-3, center=True)
     np.testing.assert_allclose(centred(centred.to_internal(theta))[0], direct_value, rtol=1e-10)
     np.testing.assert_allclose(
         centred.to_external(centred.to_internal(theta)), theta, rtol=1e-12, atol=1e-12

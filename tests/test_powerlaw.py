@@ -12,7 +12,7 @@ X = np.logspace(np.log10(7e7), np.log10(1.6e10), 40)
 
 
 @settings(max_examples=15, deadline=None)
-@given(E=st.floats(0.5, 3.0), A=st.floats(10.0, 5000.0), alpha=st.floats(0.1, 0.8))
+@given(E=st.floats(0.5, 3.0), A=st.floats(10.0, 400.0), alpha=st.floats(0.2, 0.8))
 def test_noiseless_data_recovers_the_law(E, A, alpha):
     truth = PowerLaw(E, A, alpha)
     if truth.reducible(X[-1]) < 1e-3 * E:  # the reducible term must be visible over the data
@@ -49,8 +49,8 @@ def test_huber_resists_outliers_that_pull_least_squares():
         squared_errors.append(abs(squared.params["E"] - 1.69))
     assert np.median(robust_errors) < 0.05
     assert np.median(squared_errors) > 2 * np.median(robust_errors)
-    assert squared.objective.definition.startswith("squared error / 2")
-    assert "Huber loss (delta = 0.001)" in robust.objective.definition
+    assert squared.objective_definition.startswith("squared error / 2")
+    assert "Huber loss (delta = 0.001)" in robust.objective_definition
 
 
 def test_loglog_line_is_exact_on_a_pure_power_law():
@@ -126,13 +126,13 @@ def test_mean_reduction_reaches_the_same_optimum_with_lawlib_tolerances():
 )
 def test_bad_input_is_named_before_fitting(x, loss, message):
     with pytest.raises(ValidationError, match=message) as caught:
-        fit_power_law(x, loss, x_name="N")
+        fit_power_law(pd.Series(x, name="N", dtype=object), loss)
     assert len(caught.value.problems) == 1
 
 
 def test_every_problem_is_listed_at_once():
     with pytest.raises(ValidationError) as caught:
-        fit_power_law([1, -2, np.nan, 4, 5], [3, 2, 2, "x", 2], x_name="N")
+        fit_power_law(pd.Series([1, -2, np.nan, 4, 5], name="N"), [3, 2, 2, "x", 2])
     assert len(caught.value.problems) == 3
     assert str(caught.value).startswith("3 problems with the runs: (1) column 'N'")
 
@@ -163,4 +163,4 @@ def test_bad_pandas_input_names_the_index_label():
     with pytest.raises(
         ValueError, match=r"column 'loss': 1 of 4 values are not positive \(first -1\), in rows r2$"
     ):
-        fit_power_law(frame["N"], frame["loss"], x_name="N")
+        fit_power_law(frame["N"], frame["loss"])

@@ -132,6 +132,15 @@ def test_ruff_lint_and_format_are_clean():
         assert done.returncode == 0, f"ruff {' '.join(args)}:\n{done.stdout}{done.stderr}"
 
 
+def test_mypy_is_clean_on_the_library():
+    mypy = Path(sys.executable).parent / "mypy"
+    done = subprocess.run(
+        [str(mypy), "--cache-dir=/dev/null"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (ROOT / "lawlib" / "py.typed").exists()
+
+
 def test_ruff_covers_library_tests_benchmarks_tools_and_chapters():
     files = set(_ruff("check", "--show-files", ".").stdout.split())
     for path in [
@@ -165,3 +174,85 @@ def test_chapter_anatomy(chapter):
     takeaways = takeaways[: takeaways.index("\n```", 10)]
     if "{glue}" not in takeaways:
         assert not re.search(r"\d\.\d{2,}", takeaways), "numbers in takeaways come from {glue}"
+
+
+#: Modules that implement a published method: every public function and class there cites it.
+METHOD_MODULES = {
+    "allocation",
+    "chinchilla",
+    "downstream",
+    "entropy",
+    "filtering",
+    "inference",
+    "logfit",
+    "mixtures.bimix",
+    "mixtures.mixing_law",
+    "mixtures.optimum",
+    "objectives",
+    "optimize",
+    "powerlaw",
+    "repetition",
+    "resampling",
+    "sweep",
+    "toy",
+    "uncertainty",
+    "varpro",
+}
+
+
+def _public_objects():
+    import importlib
+    import inspect
+    import pkgutil
+
+    import lawlib
+
+    for module in pkgutil.walk_packages(lawlib.__path__, "lawlib."):
+        if module.name.endswith("__main__"):
+            continue
+        loaded = importlib.import_module(module.name)
+        for name, obj in vars(loaded).items():
+            if name.startswith("_") or getattr(obj, "__module__", None) != module.name:
+                continue
+            if inspect.isfunction(obj) or (
+                inspect.isclass(obj) and not issubclass(obj, BaseException)
+            ):
+                yield module.name.removeprefix("lawlib."), name, obj
+
+
+def test_every_public_function_has_numpydoc_sections():
+    import inspect
+
+    missing = []
+    for module, name, obj in _public_objects():
+        doc = inspect.getdoc(obj) or ""
+        wanted = []
+        if inspect.isfunction(obj):
+            if inspect.signature(obj).parameters:
+                wanted.append("Parameters")
+            wanted.append("Returns")
+        elif "Attributes\n----------" not in doc:
+            wanted.append("Parameters")
+        if module in METHOD_MODULES:
+            wanted.append("References")
+        missing += [
+            f"{module}.{name}: {section}"
+            for section in wanted
+            if f"{section}\n{'-' * len(section)}" not in doc
+        ]
+    assert not missing, "\n".join(missing)
+
+
+def test_one_spelling_in_the_library():
+    british = re.compile(
+        r"\b(optimis\w*|minimis\w*|normalis\w*|centre[ds]?|colour\w*|behaviour\w*|labelled|"
+        r"modelled|parameteris\w*|summaris\w*|initialis\w*|analys(e|ed|es|ing))\b",
+        re.IGNORECASE,
+    )
+    found = []
+    for path in (ROOT / "lawlib").rglob("*.py"):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            # chapter titles are quoted as the book spells them
+            if british.search(line) and "Optimising the mixture" not in line:
+                found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)

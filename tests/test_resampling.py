@@ -47,12 +47,12 @@ def test_interval_shape_level_and_se():
     assert interval.loc["alpha", "low"] == pytest.approx(0.05)
     assert interval.loc["E", "high"] == pytest.approx(1.95)
     assert result.se()["alpha"] == pytest.approx(samples["alpha"].std())
-    with pytest.raises(ValueError, match="level must lie strictly between 0 and 1, got 95"):
+    with pytest.raises(ValueError, match="level must be a number strictly between 0 and 1, got 95"):
         result.interval(95)
 
 
 def test_too_few_resamples_and_bad_columns_are_named():
-    with pytest.raises(ValueError, match="n_resamples must be at least 2, got 1"):
+    with pytest.raises(ValueError, match="n_resamples must be a whole number >= 2, got 1"):
         bootstrap(fit_power_law, {"x": X, "loss": noisy(0)}, n_resamples=1)
     with pytest.raises(
         ValueError, match="columns have different lengths: x has 40, loss has 39 rows"

@@ -62,10 +62,10 @@ def test_the_scorer_compares_with_the_secret_law():
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda s: s.train(-1e8, 1e9), "N must be finite and positive"),
+        (lambda s: s.train(-1e8, 1e9), "N: must be finite and positive"),
         (
             lambda s: s.train(1e8, float("nan")),
-            r"D must be finite and positive \[tokens\]; got nan",
+            r"D: must be finite and positive \[tokens\]; got nan",
         ),
         (lambda s: TrainingService(LAW, -1.0), "budget"),
         (lambda s: TrainingService(LAW, 1e20, noise=-0.1), "noise"),
@@ -109,7 +109,9 @@ def test_plan_intervals_cover_the_truth_and_compare_designs():
 
 
 def test_a_plan_that_cannot_extrapolate_is_refused():
-    with pytest.raises(ValidationError, match="n_budgets >= 2"):
-        plan_sweep(LAW, 1e20, 1e22, n_budgets=1)
-    with pytest.raises(ValidationError, match="sizes_per_budget >= 3"):
+    with pytest.raises(ValidationError, match="n_budgets must be a whole number >= 3, got 2"):
+        plan_sweep(LAW, 1e20, 1e22, n_budgets=2)
+    with pytest.raises(ValidationError, match="sizes_per_budget must be a whole number >= 3"):
         sweep_design(LAW, 1e20, sizes_per_budget=2)
+    with pytest.raises(ValidationError, match="noise must be a finite number >= 0, got -1"):
+        plan_sweep(LAW, 1e20, 1e22, noise=-1)
