@@ -12,7 +12,9 @@ objective), ``logfit`` (fitting by it), ``optimize`` (multi-start), ``result``
 (the shared fit result), ``uncertainty`` (standard errors without a
 bootstrap), ``law`` (the protocol laws share), ``presets`` (published
 constants), ``varpro`` (variable projection), ``resampling`` (the bootstrap),
-``data`` (published datasets by name), ``io`` (reading your runs),
+``data`` (published datasets by name), ``io`` (reading your runs in the
+shapes they come in), ``persist`` (saving and loading fits), ``graphics``
+(a picture of any fit),
 ``plotting`` (the book's look), ``report`` (key numbers), ``validation``
 (input checks), ``errors`` (the error and warning types).
 
@@ -71,6 +73,13 @@ _HOME = {
     "Law": "law",
     "Pool": "filtering",
     "fit_pool": "filtering",
+    "load_fit": "persist",
+    "save_fit": "persist",
+    "plot_fit": "graphics",
+    "read_runs": "io",
+    "read_mixture_runs": "io",
+    "read_checkpoint_logs": "io",
+    "runs_table": "io",
 }
 _MODULES = (
     "data",

@@ -202,6 +202,86 @@ def snap_budgets(C, budgets, tolerance_dex: float = 0.05) -> np.ndarray:
     return np.where(matched, np.asarray(budgets, dtype=float)[closest], np.nan)
 
 
+def group_budgets(
+    C,
+    N,
+    *,
+    tolerance_dex: float = 0.05,
+    bin_width_dex: float = 0.25,
+    min_sizes: int = 3,
+) -> tuple[np.ndarray, str]:
+    """IsoFLOP budget labels for runs whose design is not known: found, or snapped to bins.
+
+    Runs laid out on IsoFLOP curves share a few compute values: those within
+    `tolerance_dex` of each other (in log10 C) form one budget. When fewer than
+    three such budgets hold `min_sizes` model sizes each (every run its own
+    budget, as when C is computed as 6ND on a grid of N and D), the runs are
+    not IsoFLOP profiles, and compute is snapped to bins `bin_width_dex` wide
+    instead, so Approach 2 can still be run (on blurred profiles: within a bin
+    compute differs by up to a factor ``10**bin_width_dex``).
+
+    Parameters
+    ----------
+    C, N : array_like, shape (n,)
+        Compute [FLOPs] and parameters of each run.
+    tolerance_dex : float
+        Largest gap in log10 C within one budget.
+    bin_width_dex : float
+        Width of the bins in log10 C when the runs share no budgets.
+    min_sizes : int
+        Model sizes a budget needs to count as a profile.
+
+    Returns
+    -------
+    labels : ndarray, shape (n,)
+        The budget of each run [FLOPs].
+    note : str
+        Which of the two it did, in words.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), "Training Compute-Optimal Large Language Models", sec. 3.2
+    (Approach 2: IsoFLOP profiles).
+
+    Examples
+    --------
+    >>> N = np.repeat([1e8, 2e8, 4e8], 3)
+    >>> labels, note = group_budgets(np.tile([1e19, 1e20, 1e21], 3) * 1.01, N)
+    >>> sorted(set(labels.round(-17))) == [1.01e19, 1.01e20, 1.01e21], note[:26]
+    (True, '9 runs on 3 IsoFLOP budget')
+    >>> labels, note = group_budgets(6 * N * np.tile([1e9, 3e9, 1e10], 3), N)
+    >>> note[:44]
+    'the runs are not laid out on IsoFLOP curves '
+    """
+    check_options(
+        "group_budgets",
+        tolerance_dex=tolerance_dex,
+        bin_width_dex=bin_width_dex,
+        min_sizes=min_sizes,
+    )
+    logc = np.log10(positive_argument("C", C))
+    sizes = positive_argument("N", N)
+    order = np.argsort(logc, kind="stable")
+    cluster = np.empty(logc.size, dtype=int)
+    cluster[order] = np.concatenate([[0], np.cumsum(np.diff(logc[order]) > tolerance_dex)])
+    frame = pd.DataFrame({"cluster": cluster, "logc": logc, "N": sizes})
+    center = frame.groupby("cluster")["logc"].transform("median").to_numpy()
+    profiles = frame.groupby("cluster")["N"].nunique()
+    shared = int((profiles >= min_sizes).sum())
+    if shared >= 3:
+        return 10**center, (
+            f"{logc.size} runs on {profiles.size} IsoFLOP budgets (compute within "
+            f"{tolerance_dex:g} dex), {shared} with at least {min_sizes} model sizes"
+        )
+    binned = np.round(logc / bin_width_dex) * bin_width_dex
+    return 10**binned, (
+        f"the runs are not laid out on IsoFLOP curves (only {shared} compute values are shared "
+        f"by {min_sizes} model sizes): compute snapped to bins {bin_width_dex:g} dex wide (a "
+        f"factor {10**bin_width_dex:.2f}), {np.unique(binned).size} bins; within a bin the runs "
+        "differ in compute, which blurs each profile's minimum"
+    )
+
+
 def allocation_fit(
     optima: pd.DataFrame,
     *,
@@ -306,7 +386,7 @@ def fit_isoflop(
     budget, a parabola ``loss = p0 + p1 log N + p2 (log N)**2`` is fitted by
     least squares through the `n_nearest` runs closest (in log N) to the lowest
     loss; its vertex gives ``N_opt``, and ``D_opt = C / (flops_per_token N_opt)``.
-    Budgets with fewer than 3 runs, whose lowest loss sits at the smallest or
+    Budgets with fewer than 3 model sizes, whose lowest loss sits at the smallest or
     largest N, or whose parabola opens downwards are skipped, and a note says which.
 
     Parameters
@@ -344,7 +424,7 @@ def fit_isoflop(
         group = unsorted.sort_values("N")
         logn = np.log(group["N"].to_numpy())
         best = int(np.argmin(group["loss"].to_numpy()))
-        if len(group) < 3 or best in (0, len(group) - 1):
+        if group["N"].nunique() < 3 or best in (0, len(group) - 1):
             skipped.append(budget)
             continue
         nearest = np.argsort(np.abs(logn - logn[best]), kind="stable")[:n_nearest]
@@ -366,7 +446,7 @@ def fit_isoflop(
     notes = []
     if skipped:
         notes.append(
-            f"{len(skipped)} of {budgets.size} budgets skipped (minimum at an edge, fewer than 3 runs, "
+            f"{len(skipped)} of {budgets.size} budgets skipped (minimum at an edge, fewer than 3 sizes, "
             f"or no upward parabola): " + ", ".join(f"{b:.3g}" for b in skipped)
         )
     return allocation_fit(

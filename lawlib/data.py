@@ -205,6 +205,111 @@ def _as_is(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
     return raw
 
 
+#: RegMix's model sizes: files, nominal parameters and tokens trained on (the paper, sec. 4).
+_REGMIX = {"1M": ("1m", 1e6, 1e9), "60M": ("60m", 6e7, 1e9), "1B": ("1B", 1e9, 25e9)}
+
+
+def _regmix(path: Path) -> pd.DataFrame:
+    folder = path.parent
+    pieces = []
+    for model, (suffix, n, tokens) in _REGMIX.items():
+        for split in ("train", "test"):
+            mixture_file = folder / f"{split}_mixture_{suffix}.csv"
+            if not mixture_file.exists():
+                continue
+            shares = pd.read_csv(mixture_file).set_index("index")
+            losses = pd.read_csv(folder / f"{split}_pile_loss_{suffix}.csv").set_index("index")
+            shares.columns = [c.removeprefix("train_the_pile_") for c in shares.columns]
+            losses.columns = [
+                c.removeprefix("metric/the_pile_").removesuffix("_val_loss") for c in losses.columns
+            ]
+            shares = shares.div(shares.sum(axis=1), axis=0)
+            long = (
+                shares.stack().rename("proportion").rename_axis(["index", "domain"]).reset_index()
+            )
+            long["loss"] = [
+                losses.at[i, d] if d in losses.columns else np.nan
+                for i, d in zip(long["index"], long["domain"], strict=True)
+            ]
+            long.insert(0, "run", [f"{model}/{split}/{i}" for i in long["index"]])
+            long.insert(0, "split", split)
+            long.insert(0, "tokens", tokens)
+            long.insert(0, "N", n)
+            long.insert(0, "model", model)
+            pieces.append(long)
+    return pd.concat(pieces, ignore_index=True)
+
+
+#: The 11 validation sets of the OLMo ladder's logs.
+_OLMO_SETS = (
+    "c4_en",
+    "dolma_books",
+    "dolma_common-crawl",
+    "dolma_pes2o",
+    "dolma_reddit",
+    "dolma_stack",
+    "dolma_wiki",
+    "ice",
+    "m2d2_s2orc",
+    "pile",
+    "wikitext_103",
+)
+
+
+def _olmo_ladder(path: Path) -> pd.DataFrame:
+    folder = path.parent
+    sizes = pd.read_csv(folder / "sizes.csv").set_index("size")
+    pieces = []
+    for file in sorted(folder.glob("*.csv")):
+        if file.name == "sizes.csv":
+            continue
+        raw = pd.read_csv(file)
+        name = file.stem
+        target = name.startswith("peteish")
+        if target:
+            size = "7B" if name.startswith("peteish7") else "13B"
+            run = "peteish7-anneal" if name.endswith("anneal") else name.split("_")[0]
+            multiple, rerun = np.nan, False
+        else:
+            size, rest = name.split("-", 1)
+            run, rerun = name, rest.endswith("rerun")
+            multiple = float(rest.split("xC")[0])
+        piece = pd.DataFrame(index=raw.index)
+        piece["run"], piece["size"] = run, size
+        piece["N"] = float(sizes.loc[size, "params"])
+        piece["multiple"], piece["rerun"], piece["target"] = multiple, rerun, target
+        piece["step"] = raw["_step"].astype(float) if "_step" in raw else np.nan
+        batch = raw["batch_size_in_tokens"].astype(float)
+        piece["tokens"] = (
+            raw["throughput/total_tokens"].astype(float)
+            if "throughput/total_tokens" in raw
+            else piece["step"] * batch
+        )
+        piece["C"] = (
+            raw["throughput/total_training_Gflops"].astype(float) * 1e9
+            if "throughput/total_training_Gflops" in raw
+            else np.nan
+        )
+        piece["flops_per_token"] = float(sizes.loc[size, "flops_per_token"])
+        piece["lr"] = (
+            raw["optim/learning_rate_group0"].astype(float)
+            if "optim/learning_rate_group0" in raw
+            else np.nan
+        )
+        piece["batch_tokens"] = batch
+        for name_set in _OLMO_SETS:
+            piece[f"loss_{name_set}"] = raw[f"eval/{name_set}-validation/CrossEntropyLoss"]
+        pieces.append(piece)
+    frame = pd.concat(pieces, ignore_index=True)
+    return frame.sort_values(["target", "N", "multiple", "rerun", "run", "tokens"]).reset_index(
+        drop=True
+    )
+
+
+def _olmo_sizes(raw: pd.DataFrame, data_dir: Path) -> pd.DataFrame:
+    return raw.rename(columns={"params": "N"}).astype({"N": float})
+
+
 _PORIAN_CONFIG_DOC = {
     "dataset": "rw (RefinedWeb) or owt2 (OpenWebText2)",
     "hparams, warmup, decay": "training configuration (base/tuned, long/short, kaplan/chinchilla/const)",
@@ -436,6 +541,57 @@ DATASETS: dict[str, Dataset] = {
         },
         _as_is,
     ),
+    "regmix2024": Dataset(
+        "regmix2024/train_mixture_1m.csv",
+        "Liu et al. (2024) RegMix proxy runs: 512 + 256 mixtures at 1M, the same 256 at 60M, 64 at 1B "
+        "(long form, 17 Pile domains per run)",
+        {
+            "model": "1M, 60M or 1B",
+            "N": "nominal parameters",
+            "tokens": "tokens trained on (1e9; 25e9 for 1B)",
+            "split": "train or test",
+            "run": "model/split/index",
+            "index": "the run within its published file",
+            "domain": "Pile training domain (17)",
+            "proportion": "training share, renormalized to sum to 1 per run",
+            "loss": "final validation loss on the domain [nats/token]; NaN for the 4 domains not logged",
+        },
+        _as_is,
+        _regmix,
+    ),
+    "olmo_ladder2024": Dataset(
+        "olmo_ladder2024/190M-1xC.csv",
+        "Bhagia et al. (2024) OLMo ladder: 5 sizes x 5 token multiples, reruns, and the 7B and 13B "
+        "runs, one row per run and checkpoint",
+        {
+            "run": "file name (190M-1xC, ..., peteish7, peteish13)",
+            "size": "190M ... 3B, 7B, 13B",
+            "N": "parameters as the ladder's code counts them",
+            "multiple": "tokens as a multiple of 20 per parameter (NaN for 7B and 13B)",
+            "rerun": "the second run of a 1x point",
+            "target": "True for the 7B and 13B runs",
+            "step": "optimizer step",
+            "tokens": "tokens seen",
+            "C": "training FLOPs as logged (NaN where not logged)",
+            "flops_per_token": "the code's FLOPs per token",
+            "lr": "learning rate at the checkpoint",
+            "batch_tokens": "batch size [tokens]",
+            "loss_*": "validation loss on 11 sets [nats/token]",
+        },
+        _as_is,
+        _olmo_ladder,
+    ),
+    "olmo_ladder2024_sizes": Dataset(
+        "olmo_ladder2024/sizes.csv",
+        "OLMo ladder model sizes: parameters and FLOPs per token as the ladder's code counts them",
+        {
+            "size": "label",
+            "N": "parameters",
+            "flops_per_token": "FLOPs per token",
+            "source": "where",
+        },
+        _olmo_sizes,
+    ),
 }
 
 
@@ -450,6 +606,30 @@ def available() -> pd.DataFrame:
         [(name, d.description, d.path) for name, d in DATASETS.items()],
         columns=["name", "description", "file"],
     ).set_index("name")
+
+
+def with_columns(*needed: str) -> list[str]:
+    """The datasets that have every one of the `needed` columns (a lab's ``dataset`` choices).
+
+    Parameters
+    ----------
+    *needed : str
+        Column names, as listed in ``DATASETS[name].columns``.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> with_columns("N", "D", "U", "loss")
+    ['datablations_c4']
+    """
+
+    def columns(entry) -> set[str]:
+        return {part.strip() for item in entry.columns for part in item.split(",")}
+
+    return [name for name, entry in DATASETS.items() if set(needed) <= columns(entry)]
 
 
 def load(name: str, data_dir: str | Path | None = None) -> pd.DataFrame:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import presets
-from .errors import ValidationError
+from .errors import ValidationError, listing
 
 #: What each rule of ``Law.RULES`` asks of a constant.
 RULE_TEXT = {
@@ -234,7 +234,7 @@ class Law:
             names = [dict(columns or {}).get(name, name) for name in self.inputs]
             missing = [name for name in names if name not in frame]
             if missing:
-                listed = ", ".join(map(str, frame.columns))
+                listed = listing(frame.columns)
                 raise ValidationError(
                     [f"predict needs the columns {', '.join(missing)}; the data has {listed}"],
                     f"{type(self).__name__}.predict",

@@ -475,6 +475,12 @@ def test_make_lab_reads_paths_from_where_it_was_started(tmp_path):
             "parameter 'n_compute_bins': must be a positive number, got 'lots'",
         ),
         (("-p dataset chinchilla",), "parameter 'dataset': must be one of 'epoch2024'"),
+        (("-p dataset bimix2024",), "parameter 'dataset': must be one of 'epoch2024'; got"),
+        (("-p seed",), "lab: -p seed needs a value; e.g. PARAMS='-p seed 1'"),
+        (("-p",), "lab: -p needs a name and a value"),
+        (("-f nofile.yaml",), "lab: -f nofile.yaml: no such file"),
+        (("-y '{dataset: ['",), "lab: -y text: not valid YAML"),
+        (("-y 3",), "lab: -y text: expected name: value pairs, got int"),
         (
             ("-p gopher_budget -1e24",),
             "parameter 'gopher_budget': must be a positive number, got -1e+24",

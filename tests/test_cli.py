@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import shapes
 
 from conftest import ROOT
 from lawlib import BiMixLaw, ChinchillaLaw, fit_parametric, optimize_mixture
@@ -20,13 +21,21 @@ EPOCH_COLUMNS = "N=Model Size,C=Training FLOP,loss=loss"
 MALFORMED = str(ROOT / "tests" / "fixtures" / "malformed_runs.csv")
 
 
-def run(*args, module=True):
+def run(*args, module=True, stdin=None):
     command = (
         [sys.executable, "-m", "lawlib", *args]
         if module
         else [str(Path(sys.executable).parent / "lawlib"), *args]
     )
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=ROOT, check=False, input=stdin
+    )
+
+
+def run_json(*args, stdin=None) -> dict:
+    done = run(*args, "--json", stdin=stdin)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
 
 
 def test_fit_chinchilla_matches_the_part_ii_fit():
@@ -134,10 +143,28 @@ def write_bad_inputs(folder: Path) -> dict[str, str]:
     paths["law_negative"] = str(folder / "law_negative.json")
     paths["law_list"] = str(folder / "law_list.json")
     paths["folder"] = str(folder)
+    paths["slimpajama"] = str(shapes.slimpajama_shaped(folder / "slimpajama.csv"))
+    (folder / "taken.json").write_text("{}")
+    paths["taken"] = str(folder / "taken.json")
+    grid.to_csv(folder / "trailing.csv", index=False)
+    lines = (folder / "trailing.csv").read_text().splitlines()
+    (folder / "trailing.csv").write_text("".join(line + ",\n" for line in lines))
+    paths["trailing"] = str(folder / "trailing.csv")
     return paths
 
 
 MIXINGLAWS = str(ROOT / "data" / "mixinglaws" / "5mix_grouped.csv")
+REGMIX_1B = str(ROOT / "data" / "regmix2024" / "test_mixture_1B.csv")
+REGMIX_1B_LOSSES = str(ROOT / "data" / "regmix2024" / "test_pile_loss_1B.csv")
+OLMO_LOG = str(ROOT / "data" / "olmo_ladder2024" / "190M-1xC.csv")
+SLIMPAJAMA = (
+    "--proportions",
+    "weight_{{domain}}",
+    "--losses",
+    "{{domain}}_loss",
+    "--step-column",
+    "tokens",
+)
 
 #: Every bad input the command line must answer with exit 2 and one line naming what is wrong.
 BAD_INPUTS = [
@@ -185,16 +212,68 @@ BAD_INPUTS = [
         ("fit", "chinchilla", MALFORMED, "--columns", "N=params,D=tokens,loss=final_loss"),
         "column 'final_loss' (loss): 1 of 7 values are not positive (first -2.8), in rows 5",
     ),
-    (("fit", "chinchilla", MALFORMED), "missing columns: N (column 'N'), D (column 'D'), loss"),
+    (
+        ("fit", "chinchilla", MALFORMED),
+        "missing columns: N (column 'N'), D (tokens) or C (FLOPs), loss (column 'loss')",
+    ),
     (
         ("fit", "bimix", MIXINGLAWS),
         "column 'model' holds 5 model sizes (160M, 1B, 305M, 410M, 70M)",
     ),
-    (("fit", "bimix", MIXINGLAWS, "--query", "modle == '160M'"), "--query \"modle == '160M'\": "),
-    (("fit", "bimix", MIXINGLAWS, "--query", "model == '7B'"), "selects no runs of"),
-    (("fit", "bimix", MALFORMED), "no p_<domain> columns"),
+    (
+        ("fit", "bimix", MIXINGLAWS, "--query", "modle == '160M'"),
+        "query \"modle == '160M'\": UndefinedVariableError",
+    ),
+    (
+        ("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS, "--query", "loss > 100"),
+        "--query 'loss > 100' selects no runs of",
+    ),
+    (
+        ("fit", "bimix", MIXINGLAWS, "--query", "model == '7B'"),
+        "query \"model == '7B'\" selects no runs",
+    ),
+    (("fit", "bimix", MALFORMED), "no column matches the proportion pattern 'p_{domain}'"),
     (("check", "{one_budget}"), "cannot identify the Chinchilla law; all 6 runs share one compute"),
     (("data", "path", "chinchilla"), "unknown dataset 'chinchilla'; available: epoch2024"),
+    # runs as other people's files hold them (issue 21)
+    (
+        ("fit", "bimix", "{slimpajama}", *SLIMPAJAMA),
+        "column 'model_size' takes 6 values (70M, 120M, 250M, 500M, 1B, 3B)",
+    ),
+    (
+        ("fit", "bimix", "{slimpajama}", *SLIMPAJAMA, "--model-column", "model_size"),
+        "holds 6 model sizes (70M, 120M, 250M, 500M, 1B, 3B): select one",
+    ),
+    (
+        ("fit", "bimix", "{slimpajama}", "--proportions", "weight"),
+        "the proportion pattern 'weight' needs a {domain} placeholder",
+    ),
+    (
+        ("fit", "mixing", REGMIX_1B, "--losses-file", REGMIX_1B_LOSSES),
+        "joining two files needs a key column in both (join=None)",
+    ),
+    (
+        ("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS, "--save", "{taken}"),
+        "taken.json: exists; choose another name or remove it",
+    ),
+    (
+        ("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS, "--plot", "no/such/x.png"),
+        "--plot no/such/x.png: no folder no/such",
+    ),
+    (("predict", "--at", "N=abc,D=1e9"), "--at: values must be numbers"),
+    (("predict", "--at", "N=1e9"), "--at: give every input of the law (N=...,D=...); missing D"),
+    (("predict", "--law", "{taken}", "--at", "N=1e9,D=1e10"), "not a saved fit"),
+    (("predict", "{slimpajama}"), "the points need the columns N, D; missing N, D"),
+    (("optimal", "--budget", "1e22", "--flops-per-token", "0"), "must be a positive finite"),
+    (("optimal", "--budget", "1e22", "--inference-tokens", "-1"), "0 or more of tokens, got -1"),
+    (
+        ("plan", "--budget", "1e19", "--target", "1e21", "--n-budgets", "2"),
+        "n_budgets must be a whole number >= 3, got 2",
+    ),
+    (("check", "--logs", EPOCH), "svg_extracted_data.csv: needs a step column '_step'"),
+    (("fit", "chinchilla", "--logs", OLMO_LOG, "--loss-set", "nope"), "the logs have c4_en,"),
+    (("fit", "decay", EPOCH), "missing columns: N (column 'N'), D (column 'D'), U (column 'U')"),
+    (("fit", "downstream", EPOCH), "missing columns: error (column 'error')"),
 ]
 
 
@@ -244,6 +323,14 @@ def test_semicolon_files_read_with_sep(tmp_path):
     done = run("check", paths["semicolons"], "--sep", ";")
     assert done.returncode == 0, done.stderr
     assert "12 runs; the Chinchilla law can be fitted" in done.stdout
+
+
+def test_a_trailing_separator_on_every_line_is_read(tmp_path):
+    paths = write_bad_inputs(tmp_path)
+    done = run("check", paths["trailing"])
+    assert done.returncode == 0, done.stderr
+    assert "12 runs; the Chinchilla law can be fitted" in done.stdout
+    assert "loss" not in done.stderr
 
 
 def test_version_and_a_fast_help():
@@ -321,7 +408,7 @@ def test_progress_shows_on_a_terminal_only():
 def test_column_mapping():
     from lawlib.cli import _columns
 
-    assert _columns("") == {"N": "N", "D": "D", "C": None, "loss": "loss"}
+    assert _columns("") == {"N": "N", "D": None, "C": None, "loss": "loss"}
     assert _columns("N=Count,C=flops,loss=L") == {
         "N": "Count",
         "D": None,
@@ -331,6 +418,156 @@ def test_column_mapping():
     assert _columns("N=n,D=t,C=flops") == {"N": "n", "D": "t", "C": "flops", "loss": "loss"}
     with pytest.raises(
         UsageError,
-        match=re.escape("--columns takes N=...,D=... or C=...,loss=...; cannot read 'X=1'"),
+        match=re.escape("--columns takes N=...,D=...,C=...,loss=...; cannot read 'X=1'"),
     ):
         _columns("X=1")
+
+
+def test_a_saved_fit_predicts_and_loads_and_its_files_are_written(tmp_path):
+    saved, plot, table = (str(tmp_path / name) for name in ("fit.json", "fit.png", "fit.csv"))
+    outputs = ("--save", saved, "--plot", plot, "--predictions", table)
+    result = run_json("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS, *outputs)
+    assert (result["saved"], result["plot"], result["predictions"]) == (saved, plot, table)
+    assert Path(plot).stat().st_size > 10_000
+    rows = pd.read_csv(table)
+    assert len(rows) == result["n_runs"] == 245
+    law = ChinchillaLaw(**result["law"])
+    np.testing.assert_allclose(rows["predicted"], law.loss(rows["N"], rows["D"]), rtol=1e-12)
+    from lawlib import load_fit
+
+    assert load_fit(saved).law == law
+    answer = run_json("predict", "--law", saved, "--at", "N=1e9,D=2e10", "--interval")
+    (point,) = answer["predictions"]
+    assert point["predicted"] == pytest.approx(float(law.loss(1e9, 2e10)), rel=1e-12)
+    assert point["low 90%"] < point["predicted"] < point["high 90%"]
+    again = run("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS, *outputs)
+    assert again.returncode == 2 and "exists" in again.stderr  # nothing written over a file
+
+
+def test_standard_input_is_read_for_a_dash():
+    text = Path(EPOCH).read_text()
+    piped = run_json("fit", "chinchilla", "-", "--columns", EPOCH_COLUMNS, stdin=text)
+    direct = run_json("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS)
+    assert piped["law"] == direct["law"]
+    points = "N,D\n1e9,2e10\n7e10,1.4e12\n"
+    answer = run_json("predict", "-", "--law", "hoffmann2022", stdin=points)
+    law = ChinchillaLaw.published("hoffmann2022")
+    assert [p["predicted"] for p in answer["predictions"]] == pytest.approx(
+        law.loss(np.array([1e9, 7e10]), np.array([2e10, 1.4e12])).tolist(), rel=1e-12
+    )
+
+
+def test_optimal_with_inference_tokens_trains_a_smaller_model_for_longer():
+    result = run_json("optimal", "--budget", "1e22", "--inference-tokens", "1e12")
+    chinchilla, served = result["allocation"], result["inference"]
+    assert served["N"] < chinchilla["N_opt"] and served["D"] > chinchilla["D_opt"]
+    assert served["total_flops"] < served["total_flops_of_the_training_optimum"]
+    assert served["saving"] == pytest.approx(
+        1 - served["total_flops"] / served["total_flops_of_the_training_optimum"], rel=1e-9
+    )
+    per_token = run_json("optimal", "--budget", "1e22", "--flops-per-token", "8")
+    law = ChinchillaLaw.published("besiroglu2024")
+    n_opt, _ = law.compute_optimal(1e22, flops_per_token=8)
+    assert per_token["allocation"]["N_opt"] == pytest.approx(n_opt, rel=1e-9)
+
+
+def test_plan_returns_a_design_on_its_budgets_and_an_interval_around_the_optimum():
+    result = run_json("plan", "--budget", "1e19", "--target", "1e21", "--seed", "3")
+    design = pd.DataFrame(result["design"])
+    assert len(design) == 5 * 7 and design["C"].nunique() == 5
+    assert design["C"].sum() == pytest.approx(1e19, rel=0.05)
+    np.testing.assert_allclose(design["C"], 6 * design["N"] * design["D"], rtol=1e-9)
+    n_true, _ = ChinchillaLaw.published("besiroglu2024").compute_optimal(1e21)
+    assert result["interval"]["low"] < n_true < result["interval"]["high"]
+    assert result == run_json("plan", "--budget", "1e19", "--target", "1e21", "--seed", "3")
+
+
+def test_regmix_two_files_fitted_with_the_mixing_law():
+    result = run_json(
+        "fit",
+        "mixing",
+        REGMIX_1B,
+        "--losses-file",
+        REGMIX_1B_LOSSES,
+        "--join",
+        "index",
+        "--proportions",
+        "train_the_pile_{domain}",
+        "--losses",
+        "metric/the_pile_{domain}_val_loss",
+        "--domains",
+        "arxiv,github",
+    )
+    assert result["converged"] and result["n_runs"] == 64
+    assert sorted(result["domains"]) == ["arxiv", "github"]
+    assert any("renormalized" in w for w in result["warnings"])
+
+
+def test_another_studys_file_fitted_with_bimix_by_its_patterns(tmp_path):
+    path = shapes.slimpajama_shaped(tmp_path / "slim.csv")
+    pattern = [a.replace("{{", "{").replace("}}", "}") for a in SLIMPAJAMA]
+    done = run("fit", "bimix", str(path), *pattern, "--model-column", "model_size")
+    assert done.returncode == 2 and "6 model sizes" in done.stderr  # never pooled silently
+    result = run_json(
+        "fit",
+        "bimix",
+        str(path),
+        *pattern,
+        "--model-column",
+        "model_size",
+        "--query",
+        "model_size == '1B'",
+    )
+    fitted = pd.DataFrame(result["coefficients"]).T["alpha"].astype(float)
+    np.testing.assert_allclose(fitted[shapes.SLIMPAJAMA], shapes.SLIMPAJAMA_LAW["alpha"], atol=0.01)
+    notes = [w for w in result["warnings"] if "missing (NaN)" in w]
+    assert len(notes) == 1  # one line per kind of note, with a count
+
+
+def test_checkpoint_logs_fitted_with_the_codes_parameter_counts(tmp_path):
+    logs = sorted(str(p) for p in (ROOT / "data" / "olmo_ladder2024").glob("*xC*.csv"))
+    sizes = str(ROOT / "data" / "olmo_ladder2024" / "sizes.csv")
+    checked = run_json("check", *logs, "--logs", "--sizes", sizes)
+    assert checked["fittable"] and checked["n_runs"] == 30 and checked["kind"] == "log"
+    assert not any("nominal" in w for w in checked["warnings"])
+    result = run_json("fit", "chinchilla", *logs, "--logs", "--sizes", sizes, "--bootstrap", "0")
+    assert result["converged"] and result["n_runs"] == 30
+    nominal = run_json("fit", "chinchilla", *logs, "--logs", "--bootstrap", "0")
+    assert any("nominal" in w for w in nominal["warnings"])
+    assert nominal["law"] != result["law"]
+
+
+def test_fit_decay_finds_the_datablations_optimum_of_the_chapter():
+    c4 = str(ROOT / "data" / "datablations" / "c4_final_val_loss.csv")
+    result = run_json(
+        "fit",
+        "decay",
+        c4,
+        "--columns",
+        "N=params,D=tokens,U=unique_tokens,loss=val_loss",
+        "--query",
+        "in_default_fit",
+    )
+    assert result["n_runs"] == 182
+    assert result["law"]["R_D_star"] == pytest.approx(95.4, rel=0.02)
+    assert result["law"]["R_N_star"] == pytest.approx(1.71, rel=0.02)  # the profile at 95
+
+
+def test_fit_pool_and_downstream_recover_known_laws(tmp_path):
+    from lawlib import DownstreamLaw
+    from lawlib.filtering import Pool
+
+    pool = Pool.single(-0.137, 5.3, 12.8e6, a=0.025, d=0.1)
+    n = pool.size * np.array([0.5, 1, 2, 4, 6, 8, 10])
+    pd.DataFrame({"seen": n, "err": pool(n)}).to_csv(tmp_path / "pool.csv", index=False)
+    options = ("--size", "12.8e6", "--a", "0.025", "--d", "0.1", "--columns", "n=seen,error=err")
+    result = run_json("fit", "pool", str(tmp_path / "pool.csv"), *options)
+    assert result["law"]["b"] == pytest.approx(-0.137, rel=1e-3)
+    assert result["law"]["tau"] == pytest.approx(5.3, rel=1e-3)
+    loss = np.linspace(2.5, 4.0, 14)
+    error = DownstreamLaw(0.85, 2.0, 0.9)(loss)
+    pd.DataFrame({"loss": loss, "error": error}).to_csv(tmp_path / "down.csv", index=False)
+    result = run_json("fit", "downstream", str(tmp_path / "down.csv"))
+    assert [result["law"][k] for k in ("epsilon", "k", "gamma")] == pytest.approx(
+        [0.85, 2.0, 0.9], rel=1e-4
+    )

@@ -4,8 +4,10 @@ import hashlib
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from conftest import ROOT
 from lawlib import ValidationError, data
 from lawlib.data import DATA_DIR, DATASETS, available, load
 
@@ -112,3 +114,66 @@ def test_gadre_runs_losses_and_tasks():
     tasks = load("gadre2024_tasks")
     assert set(downstream["task"]) <= set(tasks["task"])
     assert tasks["random_baseline"].between(0, 1).all()
+
+
+def test_regmix_runs_renormalized_and_joined():
+    runs = load("regmix2024")
+    counts = runs.groupby(["model", "split"])["run"].nunique()
+    assert counts.to_dict() == {
+        ("1B", "test"): 64,
+        ("1M", "test"): 256,
+        ("1M", "train"): 512,
+        ("60M", "test"): 256,
+    }
+    assert (runs.groupby("run").size() == 17).all()
+    assert runs.groupby("run")["proportion"].sum().to_numpy() == pytest.approx(1.0, abs=1e-12)
+    unlogged = runs.loc[runs["loss"].isna(), "domain"].unique()
+    assert set(unlogged) == {"nih_exporter", "philpapers", "enron_emails", "europarl"}
+    raw = __import__("pandas").read_csv(DATA_DIR / "regmix2024" / "train_mixture_1m.csv")
+    sums = raw.drop(columns="index").sum(axis=1)
+    assert 0.995 < sums.min() and sums.max() < 1.004  # rounded to 1e-3 as published
+    # the same 256 test mixtures at 1M and 60M
+    one = runs[(runs["model"] == "1M") & (runs["split"] == "test")].set_index(["index", "domain"])
+    sixty = runs[runs["model"] == "60M"].set_index(["index", "domain"])
+    assert one["proportion"].equals(sixty["proportion"])
+
+
+def test_olmo_ladder_counts_and_flops_per_token():
+    ladder = load("olmo_ladder2024")
+    runs = ladder[~ladder["target"]]
+    assert runs["run"].nunique() == 30 and set(runs["multiple"]) == {0.5, 1.0, 2.0, 5.0, 10.0}
+    assert runs.loc[runs["rerun"], "run"].nunique() == 5
+    last = runs.loc[runs.groupby("run")["tokens"].idxmax()]
+    # the logged FLOPs are the code's FLOPs per token times tokens, not 6 N D
+    np.testing.assert_allclose(last["C"] / last["tokens"], last["flops_per_token"], rtol=5e-4)
+    small = last[last["size"] == "190M"].iloc[0]
+    assert small["flops_per_token"] / (6 * small["N"]) == pytest.approx(1.67, abs=0.01)
+    np.testing.assert_allclose(last["tokens"] / (20 * last["N"]), last["multiple"], rtol=0.03)
+    targets = ladder[ladder["target"]].groupby("run")["tokens"].max()
+    assert targets["peteish7"] == pytest.approx(3.88e12, rel=1e-3)
+    assert targets["peteish13"] == pytest.approx(5.0e12, rel=1e-3)
+    sizes = load("olmo_ladder2024_sizes").set_index("size")
+    assert sizes.loc["190M", "N"] == 190_354_176 and sizes.loc["1B", "N"] == 1_279_395_840
+
+
+def test_template_examples_are_derived_from_the_shipped_datasets():
+    """The templates' example CSVs, rebuilt as book/templates/examples/README.md says."""
+    examples = ROOT / "book" / "templates" / "examples"
+    ladder = load("olmo_ladder2024")
+    ladder = ladder[~ladder["target"]]
+    last = ladder.loc[ladder.groupby("run")["step"].idxmax()].set_index("run")
+    runs = pd.read_csv(examples / "runs.csv").set_index("run")
+    assert sorted(runs.index) == sorted(last.index) and len(runs) == 30
+    np.testing.assert_array_equal(runs["N"], last.loc[runs.index, "N"])
+    np.testing.assert_array_equal(runs["D"], last.loc[runs.index, "tokens"])
+    np.testing.assert_allclose(runs["loss"], last.loc[runs.index, "loss_c4_en"], atol=5e-7)
+    mixtures = pd.read_csv(DATA_DIR / "regmix2024" / "test_mixture_60m.csv")
+    losses = pd.read_csv(DATA_DIR / "regmix2024" / "test_pile_loss_60m.csv")
+    joined = mixtures.merge(losses, on="index").drop(columns="index")
+    joined.columns = [
+        re.sub(r"^metric/the_pile_(.*)_val_loss$", r"loss_\1", c).replace("train_the_pile_", "p_")
+        for c in joined.columns
+    ]
+    example = pd.read_csv(examples / "mixture_runs.csv")
+    assert list(example.columns) == list(joined.columns)
+    np.testing.assert_array_equal(example.to_numpy(), joined.to_numpy())

@@ -166,7 +166,7 @@ def test_fit_on_ye_runs_reproduces_reference_coefficients(runs):
         fit = fit_bimix(subset)
     messages = [str(w.message) for w in caught if issubclass(w.category, FitWarning)]
     assert len(messages) == 5 and messages[0].startswith(
-        "domain 'academic': 43 of 229 runs have p_academic = 0"
+        "domain 'academic': 43 of 229 rows (runs x steps) have p_academic = 0"
     )
     table = fit.coefficients
     np.testing.assert_allclose(table["alpha"], TABLE_160M["alpha"], rtol=0.01, atol=1e-4)

@@ -125,12 +125,19 @@ print(json.dumps({{"file": lawlib.__file__, "rows": rows}}))'""",
     assert all(count > 0 for count in result["rows"].values())
 
 
+#: The README's shell blocks of the command line (lines of `lawlib ...` and variables).
+README_BLOCKS = [
+    block
+    for block in re.findall(r"```bash\n(.*?)```", README, flags=re.S)
+    if all(re.match(r"lawlib |\w+=", line) for line in block.splitlines() if line.strip())
+]
+
+
 def readme_commands() -> list[str]:
     """Every `lawlib ...` line of the README's shell blocks."""
-    blocks = re.findall(r"```bash\n(.*?)```", README, flags=re.S)
     return [
         line.split("#")[0].strip()
-        for block in blocks
+        for block in README_BLOCKS
         for line in block.splitlines()
         if line.startswith("lawlib ")
     ]
@@ -140,9 +147,15 @@ def test_the_readme_shows_the_command_line():
     assert len(readme_commands()) >= 4
 
 
-@pytest.mark.parametrize("command", readme_commands())
-def test_every_readme_command_runs_on_the_installed_package(installed, command):
-    done = run(installed, command.replace("--bootstrap 1000", "--bootstrap 20"))
+@pytest.mark.parametrize("block", range(len(README_BLOCKS)))
+def test_every_readme_command_runs_on_the_installed_package(installed, block, tmp_path):
+    """Each shell block of the README runs as one script (its lines share variables and files)."""
+    script = "set -euo pipefail\n" + README_BLOCKS[block].replace(
+        "--bootstrap 200", "--bootstrap 20"
+    )
+    done = run({**installed, "work": tmp_path}, script)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip()
+    assert done.stdout.count("\n") >= sum(
+        line.startswith("lawlib ") for line in README_BLOCKS[block].splitlines()
+    )
     assert "Traceback" not in done.stderr

@@ -196,6 +196,33 @@ def stage(mathjax_dir: Path) -> None:
 PATH_SUFFIXES = ("_csv", "_path", "_file")
 
 
+def _typed(text: str):
+    """A ``-p`` value as papermill reads it: a number, True/False/None, or text."""
+    named = {"True": True, "False": False, "None": None}
+    if text in named:
+        return named[text]
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def _yaml(text: str, where: str) -> dict:
+    """Parameters given as YAML: a mapping of names to values, or one line saying why not."""
+    try:
+        values = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        first = str(err).splitlines()[0]
+        raise SystemExit(f"lab: {where}: not valid YAML ({first})") from None
+    if not isinstance(values, dict):
+        raise SystemExit(
+            f"lab: {where}: expected name: value pairs, got {type(values).__name__}"
+        )
+    return values
+
+
 def lab_parameters(source: Path, options: list[str], cwd: Path) -> dict:
     """Papermill's ``-p/-r/-y/-f`` options as a dict, checked against the chapter's parameters.
 
@@ -203,22 +230,36 @@ def lab_parameters(source: Path, options: list[str], cwd: Path) -> dict:
     parameters that name files are made absolute relative to `cwd` (where the
     user ran the command), since chapters run from ``book/``.
     """
-    import papermill.cli
     import papermill.translators
-    import yaml
 
-    parameters, items = {}, iter(options)
+    parameters: dict = {}
+    items = iter(options)
+
+    def take(option: str, what: str) -> str:
+        value = next(items, None)
+        if value is None:
+            raise SystemExit(
+                f"lab: {option} needs {what}; e.g. PARAMS='-p seed 1'"
+            )
+        return value
+
     for option in items:
         if option in ("-p", "--parameters"):
-            name, value = next(items), next(items)
-            parameters[name] = papermill.cli._resolve_type(value)
+            name = take(option, "a name and a value")
+            parameters[name] = _typed(take(f"{option} {name}", "a value"))
         elif option in ("-r", "--parameters_raw"):
-            name, value = next(items), next(items)
-            parameters[name] = value
+            name = take(option, "a name and a value")
+            parameters[name] = take(f"{option} {name}", "a value")
         elif option in ("-y", "--parameters_yaml"):
-            parameters.update(yaml.safe_load(next(items)))
+            parameters.update(
+                _yaml(take(option, "YAML text"), f"{option} text")
+            )
         elif option in ("-f", "--parameters_file"):
-            parameters.update(yaml.safe_load((cwd / next(items)).read_text()))
+            name = take(option, "a YAML file")
+            path = cwd / name
+            if not path.is_file():
+                raise SystemExit(f"lab: {option} {name}: no such file")
+            parameters.update(_yaml(path.read_text(), f"{option} {name}"))
         else:
             raise SystemExit(
                 f"lab: cannot read PARAMS item {option!r}; use -p NAME VALUE"

@@ -18,7 +18,15 @@ from ..errors import ValidationError
 from ..law import Law
 from ..result import FitResult
 from ..validation import check_mixture_runs, check_one_model
-from .frames import flatten, long_to_wide, mixture_domains, proportions, unflatten, wide_to_long
+from .frames import (
+    fitted_domains,
+    flatten,
+    long_to_wide,
+    mixture_domains,
+    proportions,
+    unflatten,
+    wide_to_long,
+)
 
 #: Bounds of the exponents in BiMix fits; log B and log C are unbounded (steps are scaled first).
 EXPONENT_BOUNDS = (0.0, 5.0)
@@ -300,8 +308,8 @@ def fit_bimix(
         with columns `mixture`, `domain`, `proportion`, `step` and `loss` (as
         released runs come; see :func:`lawlib.mixtures.long_to_wide`).
     domains : sequence of str, optional
-        Domains to fit (default: every domain with a proportion). The
-        proportions must still sum to 1 over all domains of the file.
+        Domains to fit (default: every domain with a proportion and a loss).
+        The proportions must still sum to 1 over all domains of the file.
     step : str
         Column of training steps (or tokens), any unit.
     run_column : str, optional
@@ -341,7 +349,7 @@ def fit_bimix(
         model=model,
         pool_models=pool_models,
     )
-    domains = mixture_domains(frame) if domains is None else list(domains)
+    domains = fitted_domains(frame) if domains is None else list(domains)
     frame = check_mixture_runs(frame, domains, step=step, run_column=run_column, missing_loss=True)
     scale = float(np.exp(np.mean(np.log(frame[step].to_numpy(dtype=float)))))
     long = wide_to_long(
@@ -357,7 +365,7 @@ def fit_bimix(
         excluded = int((shares <= 0).sum())
         if excluded:
             cautions.append(
-                f"domain {name!r}: {excluded} of {len(frame)} runs have p_{name} = 0 and are "
+                f"domain {name!r}: {excluded} of {len(frame)} rows (runs x steps) have p_{name} = 0 and are "
                 "left out of its fit (BiMix diverges at r = 0)"
             )
         if missing.any():

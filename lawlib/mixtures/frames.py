@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import ValidationError, listing
 
 
 def mixture_domains(frame: pd.DataFrame) -> list[str]:
@@ -25,6 +25,20 @@ def mixture_domains(frame: pd.DataFrame) -> list[str]:
     list of str
     """
     return [str(column)[2:] for column in frame.columns if str(column).startswith("p_")]
+
+
+def fitted_domains(frame: pd.DataFrame) -> list[str]:
+    """Domains with both a proportion (``p_<domain>``) and a loss (``loss_<domain>``), in order.
+
+    Parameters
+    ----------
+    frame : DataFrame
+
+    Returns
+    -------
+    list of str
+    """
+    return [d for d in mixture_domains(frame) if f"loss_{d}" in frame]
 
 
 def flatten(table: pd.DataFrame) -> pd.Series:
@@ -140,7 +154,7 @@ def long_to_wide(
     """
     missing = [c for c in (mixture, domain, proportion, step, loss) if c not in frame]
     if missing:
-        listed = ", ".join(map(str, frame.columns))
+        listed = listing(frame.columns)
         raise ValidationError([f"missing columns {', '.join(missing)}; the file has {listed}"])
     shares = frame[frame[proportion].notna()]
     problems = []
@@ -225,7 +239,8 @@ def relative_errors(
     """Mean absolute relative error per domain of predicted against observed ``loss_<domain>`` values.
 
     Rows where a domain's proportion is 0 (``p_<domain>`` in `mixtures`) are
-    skipped for that domain, since BiMix cannot predict there; pass the same
+    skipped for that domain, since BiMix cannot predict there, and so are
+    missing (NaN) observed losses; pass the same
     `mixtures` to compare other laws on the same points.
 
     Parameters
@@ -248,6 +263,7 @@ def relative_errors(
             if mixtures is None
             else mixtures[f"p_{domain}"].to_numpy() > 0
         )
-        truth = observed[f"loss_{domain}"].to_numpy()[keep]
+        keep = keep & np.isfinite(observed[f"loss_{domain}"].to_numpy(dtype=float))
+        truth = observed[f"loss_{domain}"].to_numpy(dtype=float)[keep]
         errors[domain] = float(np.mean(np.abs(predicted[domain].to_numpy()[keep] / truth - 1)))
     return pd.Series(errors, name="mean relative error")

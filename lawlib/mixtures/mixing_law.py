@@ -17,8 +17,8 @@ from scipy.optimize import least_squares
 from ..errors import ValidationError
 from ..law import Law
 from ..result import FitResult
-from ..validation import check_mixture_runs, check_options
-from .frames import mixture_domains, proportions, unflatten, wide_to_long
+from ..validation import check_mixture_runs, check_one_model, check_options
+from .frames import fitted_domains, mixture_domains, proportions, unflatten, wide_to_long
 
 
 @dataclass(frozen=True, eq=False)
@@ -156,6 +156,8 @@ def fit_mixing_law(
     n_random: int = 3,
     seed: int = 0,
     run_column: str | None = "run_id",
+    model: str | None = None,
+    pool_models: bool = False,
 ) -> FitResult:
     """Fit Ye et al.'s law per validation domain at one step: Huber least squares from a grid of starts.
 
@@ -170,13 +172,22 @@ def fit_mixing_law(
     ----------
     data : DataFrame
         One row per run: ``p_<domain>`` and ``loss_<domain>`` columns (a single step).
+        Every ``p_`` column is a training domain (the law's ``r``); missing
+        (NaN) losses are left out of their domain's fit, with a note.
     domains : sequence of str, optional
+        Validation domains to fit (default: every domain with a loss column).
     delta : float
         Huber threshold on loss residuals (Ye et al. use 0.05 for five domains).
     n_random : int
         Random starting vectors t per (log c, log k) pair, drawn with `seed`.
     seed : int
     run_column : str, optional
+    model : str, optional
+        The column of model sizes; it must hold one size (a law is fitted per
+        model). Without it, any other column that tells apart runs of the same
+        mixture is taken for model sizes, and the fit is refused.
+    pool_models : bool
+        Fit runs of several model sizes together on purpose.
 
     Returns
     -------
@@ -193,24 +204,37 @@ def fit_mixing_law(
             [f"data must be a DataFrame, got {type(data).__name__}"], "fit_mixing_law"
         )
     check_options("fit_mixing_law", delta=delta, n_random=n_random, seed=seed)
-    domains = mixture_domains(data) if domains is None else list(domains)
-    frame = check_mixture_runs(data, domains, step=None, run_column=run_column)
-    r = frame[[f"p_{d}" for d in domains]].to_numpy(dtype=float)
-    n_params = len(domains) + 2
+    if not pool_models:
+        keys = [c for c in data.columns if str(c).startswith("p_") or c == "step"]
+        ignore = [c for c in data.columns if str(c).startswith("loss_")] + [run_column]
+        check_one_model(data, model=model, keys=keys, ignore=ignore)
+    training = mixture_domains(data)
+    domains = fitted_domains(data) if domains is None else list(domains)
+    frame = check_mixture_runs(data, training, step=None, run_column=run_column, loss=False)
+    frame = check_mixture_runs(frame, domains, step=None, run_column=run_column, missing_loss=True)
+    r = frame[[f"p_{d}" for d in training]].to_numpy(dtype=float)
+    n_params = len(training) + 2
     if len(frame) <= n_params:
         raise ValidationError(
             [
                 f"{len(frame)} runs are too few for the mixing law with {n_params} parameters per domain"
             ]
         )
+    notes = []
     rng = np.random.default_rng(seed)
-    random_t = rng.normal(0.0, 1.0, size=(n_random, len(domains)))
+    random_t = rng.normal(0.0, 1.0, size=(n_random, len(training)))
     c_values, k_values, t_rows, total, failed = {}, {}, {}, 0.0, []
     for domain in domains:
         y = frame[f"loss_{domain}"].to_numpy(dtype=float)
+        use = ~np.isnan(y)
+        if not use.all():
+            notes.append(
+                f"domain {domain!r}: {int((~use).sum())} missing (NaN) losses left out of its fit"
+            )
+        y, rows = y[use], r[use]
 
-        def residual(theta, y=y):
-            return np.exp(theta[0]) + np.exp(theta[1] + r @ theta[2:]) - y
+        def residual(theta, y=y, rows=rows):
+            return np.exp(theta[0]) + np.exp(theta[1] + rows @ theta[2:]) - y
 
         best = None
         for log_c, log_k, t in itertools.product(
@@ -231,15 +255,15 @@ def fit_mixing_law(
         if not best.success:
             failed.append(domain)
     law = MixingLaw(
-        c=pd.Series(c_values), k=pd.Series(k_values), t=pd.DataFrame(t_rows, index=domains).T
+        c=pd.Series(c_values), k=pd.Series(k_values), t=pd.DataFrame(t_rows, index=training).T
     )
     long = wide_to_long(
         frame,
         domains,
         step=None,
         run_column=run_column if run_column in frame else None,
-        keep=[f"p_{d}" for d in domains],
-    )
+        keep=[f"p_{d}" for d in training],
+    ).dropna(subset=["loss"])
     return FitResult.build(
         model="L_i = c_i + k_i exp(sum_j t_ij r_j)",
         params=law.params,
@@ -256,11 +280,12 @@ def fit_mixing_law(
             "Gauge": "each row of t centered (sum_j t_ij = 0), its mean moved into log k_i",
         },
         cautions=[f"the fit did not converge for {', '.join(failed)}"] if failed else [],
+        notes=notes,
         data=long,
         inputs=("domain",),
         observed="loss",
         residual="raw",
         delta=delta,
         groups="domain",
-        constraints=[[f"t[{i}, {j}]" for j in domains] for i in domains],
+        constraints=[[f"t[{i}, {j}]" for j in training] for i in domains],
     )

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..errors import ValidationError
+from ..errors import ValidationError, listing
 from .values import labels_where, number_problems, rows_text
 
 #: How far the proportions of a run may sum from 1 before it is rejected.
@@ -62,7 +62,7 @@ def check_mixture_runs(
     wanted += [step] if step is not None else []
     missing = [column for column in wanted if column not in frame]
     if missing:
-        listed = ", ".join(map(str, frame.columns))
+        listed = listing(frame.columns)
         raise ValidationError([f"missing columns {', '.join(missing)}; the file has {listed}"])
     by_run = run_column is not None and run_column in frame
     labeled = frame.set_index(run_column) if by_run else frame
@@ -167,7 +167,7 @@ def check_one_model(
     """
     if model is not None:
         if model not in frame:
-            listed = ", ".join(map(str, frame.columns))
+            listed = listing(frame.columns)
             raise ValidationError([f"no model column {model!r}; the data has {listed}"])
         sizes = list(dict.fromkeys(map(str, frame[model])))
         if len(sizes) > 1:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-from ..errors import ValidationError
+from ..errors import ValidationError, listing
 from .values import number_problems
 
 #: A fitter's data argument: an array, or the name of a column of its ``data`` frame.
@@ -62,7 +62,7 @@ def take_columns(
         repr(value) for value in given.values() if not isinstance(value, str) or value not in data
     ]
     if missing:
-        listed = ", ".join(map(str, data.columns))
+        listed = listing(data.columns)
         raise ValidationError([f"no column {', '.join(missing)} in the data; it has {listed}"])
     return {role: data[column] for role, column in given.items()}, {
         role: str(column) for role, column in given.items()
@@ -101,7 +101,7 @@ def check_runs(
         )
     missing = [f"{key} (column {name!r})" for key, name in needed.items() if name not in frame]
     if missing:
-        listed = ", ".join(map(str, frame.columns))
+        listed = listing(frame.columns)
         raise ValidationError([f"missing columns: {', '.join(missing)}; the file has: {listed}"])
     values, problems = {}, []
     for key, name in needed.items():

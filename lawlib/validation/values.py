@@ -7,7 +7,7 @@ Each check collects every problem it finds and raises one
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -224,6 +224,9 @@ OPTIONS: dict[str, tuple[str, float]] = {
     "n_random": ("integer", 1),
     "n_points": ("integer", 3),
     "seed": ("integer", 0),
+    "tolerance_dex": ("positive", 0),
+    "bin_width_dex": ("positive", 0),
+    "min_sizes": ("integer", 2),
 }
 
 
@@ -310,6 +313,7 @@ def check_parameters(
     integer: Sequence[str] = (),
     fraction: Sequence[str] = (),
     choices: Mapping[str, Sequence] | None = None,
+    require: Sequence[tuple[Callable[[], bool], str]] = (),
 ) -> None:
     """Check a chapter's lab parameters; stop with one line per wrong parameter.
 
@@ -325,6 +329,12 @@ def check_parameters(
         Names that must lie strictly between 0 and 1.
     choices : mapping of str to sequence, optional
         Names that must take one of the listed values (a list: each element).
+    require : sequence of (callable, str)
+        Rules between parameters (or between a parameter and the data): each
+        callable returns whether the rule holds, and the message, which names
+        the parameter and the values it may take, is reported when it does
+        not. Rules are checked only when every check above passed, so they
+        may compare numbers freely.
 
     Returns
     -------
@@ -336,6 +346,16 @@ def check_parameters(
     Traceback (most recent call last):
     ...
     lawlib.errors.ValidationError: parameter 'budget': must be a positive number, got 'lots'
+    >>> n_points, n_outliers = 3, 3
+    >>> check_parameters(
+    ...     {"n_points": n_points},
+    ...     integer=["n_points"],
+    ...     require=[(lambda: n_points >= n_outliers + 4,
+    ...               f"parameter 'n_points': must be at least n_outliers + 4 = 7, got {n_points}")],
+    ... )
+    Traceback (most recent call last):
+    ...
+    lawlib.errors.ValidationError: parameter 'n_points': must be at least n_outliers + 4 = 7, got 3
     """
     problems = []
 
@@ -361,6 +381,8 @@ def check_parameters(
         if not all(v in allowed for v in each(name)) or not each(name):
             listed = ", ".join(repr(a) for a in allowed)
             problems.append(f"parameter {name!r}: must be one of {listed}; got {values[name]!r}")
+    if not problems:
+        problems += [message for holds, message in require if not holds()]
     if problems:
         subject = problems[0].split(":")[0] if len(problems) == 1 else "the lab parameters"
         raise ValidationError(
