@@ -26,7 +26,7 @@ SITE := $(BUILD)/html/index.html
 #: pytest workers: both cores of the reference machine.
 WORKERS ?= 2
 
-.PHONY: book test unit lint setup browser execute html screenshots chapter lab bench clean
+.PHONY: book test unit lint setup browser execute html screenshots chapter lab bench constraints clean
 
 ## book: set up, execute every chapter with papermill (both cores), build the static site
 book: setup
@@ -50,9 +50,9 @@ lint: $(STAMP)
 
 setup: $(STAMP) $(MATHJAX)/tex-chtml.js
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[book,test]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[book,test]'
 	$(PY) -c 'import matplotlib.pyplot'   # build the font cache now, not inside a chapter
 	touch $@ $(LAB_STAMP)
 
@@ -69,9 +69,11 @@ browser:
 
 ifneq ($(wildcard $(PY)),)
 NOTEBOOKS := $(shell $(PY) $(TOOLS) chapters)
+#: What every executed chapter depends on besides itself: the library, the data, the pinned
+#: versions (the same list the chapter tests use to call an executed chapter stale).
+INPUTS := $(shell $(PY) $(TOOLS) inputs)
 endif
 EXECUTED := $(patsubst book/%,$(EXEC)/%,$(NOTEBOOKS))
-INPUTS := $(wildcard lawlib/*.py) $(shell find data -type f)
 #: Everything in book/ that the site shows besides the executed chapters.
 PAGES := $(shell find book -path book/_build -prune -o -name '.*' -prune -o -name __pycache__ -prune -o -type f ! -name '*.ipynb' ! -name '*.pyc' -print)
 
@@ -103,9 +105,9 @@ lab chapter: $(LAB_STAMP)
 
 # A lab's environment: the library with papermill and a kernel (the `lab` extra), no Jupyter
 # Book, MathJax or browser. `make book` installs a superset.
-$(LAB_STAMP): pyproject.toml
+$(LAB_STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[lab]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[lab]'
 	touch $@
 
 ## bench: speed of lawlib's fitters against straightforward references (ratios, same process)
@@ -114,6 +116,16 @@ bench: setup
 	$(PY) benchmarks/bench_chinchilla.py $(BENCH_ARGS)
 	$(PY) benchmarks/bench_toy.py
 	$(PY) benchmarks/bench_filtering.py
+
+## constraints: pin what the build installs to the newest versions the registries offer now
+## (a fresh environment resolved without the pins, frozen); then run `make test` before committing.
+constraints:
+	rm -rf $(BUILD)/constraints-venv
+	$(PYTHON) -m venv $(BUILD)/constraints-venv
+	$(BUILD)/constraints-venv/bin/pip install --quiet --disable-pip-version-check '.[book,test]'
+	{ head -2 constraints.txt; $(BUILD)/constraints-venv/bin/pip freeze --exclude-editable | grep -v '^scaling-lawlib'; } > constraints.tmp
+	mv constraints.tmp constraints.txt
+	rm -rf $(BUILD)/constraints-venv
 
 clean:
 	rm -rf $(BUILD)

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .allocation import fit_isoflop
 from .chinchilla import ChinchillaLaw
-from .report import format_number
+from .formatting import format_number
 from .result import FitWarning
 from .validation import ValidationError, check_options, positive_argument
 

@@ -7,13 +7,14 @@ are executed once more here: the same seed must write the same key numbers.
 """
 
 import json
+import re
 
 import numpy as np
 import pytest
 
 import bookbuild
 import lawlib
-from conftest import BESIROGLU_SE, BOOK, EXECUTED
+from conftest import BESIROGLU_SE, BOOK, EXECUTED, ROOT
 
 pytestmark = pytest.mark.book
 
@@ -29,6 +30,9 @@ def check_intro(numbers):
     assert numbers["D_min"] == pytest.approx(8.19e8, rel=0.01)
     assert numbers["frontier_points"] == 12
     assert 1.6 < numbers["frontier_E"] < 2.0
+    runs = lawlib.data.load("epoch2024")
+    assert numbers["D_max"] == pytest.approx(runs["D"].max(), rel=1e-12)
+    assert numbers["frontier_alpha"] == pytest.approx(0.184, abs=0.005)  # this chapter's fit
 
 
 def check_fitting_power_laws(numbers):
@@ -66,6 +70,7 @@ def check_kaplan(numbers):
 
 
 def check_approach1_envelope(numbers):
+    assert numbers["a"] + numbers["b"] == pytest.approx(1.0, abs=1e-9)  # D = C / 6N
     assert numbers["hand_matches_lawlib"]
     assert 0.45 < numbers["a"] < 0.56
     assert (
@@ -85,6 +90,7 @@ def check_approach2_isoflop(numbers):
 
 
 def check_approach3_parametric(numbers):
+    assert numbers["converged"] and numbers["n_starts"] == 4500  # the published grid
     params = numbers["params"]
     assert numbers["objective"] == pytest.approx(1.018274e-3, rel=1e-4)
     assert params["E"] == pytest.approx(1.8172, abs=2e-4)
@@ -97,6 +103,16 @@ def check_approach3_parametric(numbers):
 
 
 def check_twenty_tokens(numbers):
+    from scipy.optimize import brentq
+
+    law = lawlib.ChinchillaLaw.published("hoffmann2022")
+
+    def off_twenty(log_c):
+        n_opt, d_opt = law.compute_optimal(10**log_c)
+        return np.log(d_opt / n_opt / 20)
+
+    reaches = 10 ** brentq(off_twenty, 10, 30)  # where the printed law gives D/N = 20
+    assert numbers["printed_law_reaches_20_at"] == pytest.approx(reaches, rel=1e-6)
     ratios = numbers["ratio_at_budget"]
     assert ratios["Hoffmann et al., printed (rounded)"] == pytest.approx(92.65, rel=1e-4)
     assert ratios["Hoffmann et al., unrounded"] == pytest.approx(58.93, rel=1e-4)
@@ -107,6 +123,11 @@ def check_twenty_tokens(numbers):
 
 
 def check_replication(numbers):
+    published = lawlib.presets.CHINCHILLA["besiroglu2024"]
+    for name, tolerance in (("E", 0.01), ("alpha", 0.002), ("beta", 0.002)):
+        assert numbers["fit"][name] == pytest.approx(published[name], abs=tolerance)
+    for name in ("A", "B"):
+        assert numbers["fit"][name] == pytest.approx(published[name], rel=0.05)
     se = numbers["bootstrap_se"]
     for name, published in BESIROGLU_SE.items():
         assert se[name] == pytest.approx(published, rel=0.05), name
@@ -142,6 +163,8 @@ def check_calculator(numbers):
 
 
 def check_repeating_data(numbers):
+    assert numbers["refit"]["R_D_star"] == pytest.approx(95.4, rel=0.02)  # as `lawlib fit decay`
+    assert numbers["refit"]["R_N_star"] == pytest.approx(1.71, rel=0.02)
     assert numbers["readme_losses"] == pytest.approx(
         [2.2256440889984477, 2.2269634075087867], abs=1e-9
     )
@@ -187,6 +210,9 @@ def check_baselines(numbers):
 
 
 def check_bimix(numbers):
+    bimix, exponential = numbers["held_out_bimix"], numbers["held_out_exponential"]
+    assert max(bimix.values()) < 0.015
+    assert np.mean(list(bimix.values())) < np.mean(list(exponential.values()))
     assert numbers["alpha"]["academic"] == pytest.approx(0.0541, rel=0.01)
     assert numbers["r_squared"]["internet"] == pytest.approx(0.997, abs=0.005)
     assert numbers["step_errors"]["symbolic"] == pytest.approx(0.0156, abs=0.001)
@@ -214,6 +240,9 @@ def check_bimix(numbers):
 
 
 def check_optimizing(numbers):
+    for mixture in (numbers["optimum"], numbers["exp_optimum"]):
+        assert sum(mixture.values()) == pytest.approx(1.0, abs=1e-9)
+        assert min(mixture.values()) > 0
     assert numbers["solver_gap"] < 1e-6
     assert numbers["scores_bimix"]["BiMix optimum"] == pytest.approx(numbers["objective"], rel=1e-9)
     assert numbers["scores_bimix"]["BiMix optimum"] < numbers["scores_bimix"]["uniform"]
@@ -233,6 +262,9 @@ def check_optimizing(numbers):
 
 
 def check_entropy_mixtures(numbers):
+    assert sum(numbers["softmax_bits"].values()) == pytest.approx(1.0, abs=1e-9)
+    assert numbers["below_baseline"] == {"pile": 4, "slimpajama": 4}
+    assert numbers["ordering_stable"] is False
     checks = numbers["checks"]
     assert (
         checks["abcd: unigram [bits]"] == pytest.approx(2.0)
@@ -267,7 +299,9 @@ def check_laptop_lab(numbers):
 
 
 def check_fit_your_runs(numbers):
-    # the template's defaults leave every run of the example in: all 245
+    assert numbers["isoflop_tokens_per_parameter"] == pytest.approx(
+        35.5, rel=0.01
+    )  # the template's defaults leave every run of the example in: all 245
     assert numbers["n_runs"] == 245
     runs = lawlib.data.load("epoch2024")
     every_run = lawlib.fit_parametric("N", "D", "loss", data=runs)
@@ -277,6 +311,11 @@ def check_fit_your_runs(numbers):
 
 
 def check_fit_your_mixture(numbers):
+    optimizing = _executed(BOOK / "mixtures" / "optimizing.ipynb")[1]["optimum"]
+    for domain, share in numbers["optimum"].items():  # the same runs and fit as that chapter
+        assert share == pytest.approx(optimizing[domain], rel=1e-6)
+    assert max(numbers["later_step_error"].values()) < 0.02
+    assert numbers["best_trained_observed"] < numbers["best_trained_total"] + 0.05
     assert numbers["domains"] == ["academic", "prose", "dialogue", "symbolic", "internet"]
     assert numbers["alpha"]["academic"] == pytest.approx(0.0541, rel=0.01)
     assert numbers["optimal_total"] < numbers["uniform_total"]
@@ -302,6 +341,8 @@ def check_overtraining(numbers):
 
 
 def check_downstream(numbers):
+    fits = numbers["task_r_squared"]
+    assert fits["arc_easy"] > 0.99 and fits["agi_eval_lsat_lr"] < 0.01  # some tasks do not follow
     tasks = numbers["averaged_tasks"]
     assert len(tasks) == 14 and "hellaswag" in tasks and "mmlu" not in tasks
     assert all(r2 > 0.97 for r2 in numbers["r_squared"].values())
@@ -311,6 +352,9 @@ def check_downstream(numbers):
 
 
 def check_extrapolation(numbers):
+    gadre = numbers["binned"]["Gadre et al."]
+    assert gadre[max(gadre, key=float)] > gadre[min(gadre, key=float)]  # error grows with distance
+    assert {fit["dataset"] for fit in numbers["constants"]} >= {"Hoffmann et al. (reconstructed)"}
     summary = numbers["summary"]
     assert set(summary) == {
         "Hoffmann et al. (reconstructed)",
@@ -372,8 +416,10 @@ def _executed(chapter):
     numbers = bookbuild.key_numbers_file(executed)
     if not numbers.exists():
         pytest.fail(f"no key numbers at {numbers}: run `make book` first (make test does)")
-    if executed.stat().st_mtime < chapter.stat().st_mtime:
-        pytest.fail(f"{executed} is older than {chapter}: run `make book` to execute it again")
+    newer = bookbuild.stale(chapter, executed)
+    if newer:
+        shown = ", ".join(str(p.relative_to(ROOT)) for p in newer[:3])
+        pytest.fail(f"{executed} is older than {shown}: run `make book` to execute it again")
     return executed, json.loads(numbers.read_text())
 
 
@@ -429,8 +475,6 @@ def test_a_failing_cell_names_the_chapter_and_the_cell(tmp_path):
 def make_lab(*params: str, cwd=None):
     import subprocess
 
-    from conftest import ROOT
-
     return subprocess.run(
         ["make", "-s", "-C", str(ROOT), "lab", "NB=book/intro.ipynb", f"PARAMS={' '.join(params)}"],
         cwd=cwd or ROOT,
@@ -441,7 +485,6 @@ def make_lab(*params: str, cwd=None):
 
 
 def test_make_lab_runs_a_chapter_with_other_parameters(tmp_path):
-    from conftest import ROOT
 
     numbers = tmp_path / "lab.json"
     done = make_lab("-p n_compute_bins 6", f"-p key_numbers_path {numbers}")
@@ -457,7 +500,6 @@ def test_make_lab_runs_a_chapter_with_other_parameters(tmp_path):
 
 
 def test_make_lab_reads_paths_from_where_it_was_started(tmp_path):
-    from conftest import ROOT
 
     done = make_lab("-p n_compute_bins 6", "-p key_numbers_path lab.json", cwd=ROOT)
     assert done.returncode == 0, done.stderr
@@ -604,3 +646,58 @@ def test_sweep_lab_scores_a_submission_under_the_instructors_parameters(tmp_path
     true = numbers["true"]
     assert numbers["student"]["N_opt"] == pytest.approx(4.1e9 / true["N_opt"] - 1, rel=1e-12)
     assert numbers["student"]["loss"] == pytest.approx(2.41 / true["loss"] - 1, rel=1e-12)
+
+
+def test_a_failing_chapter_is_kept_partly_executed_where_make_does_not_delete_it(tmp_path):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [
+        nbformat.v4.new_code_cell("x = 1"),
+        nbformat.v4.new_code_cell("raise ValueError('no runs')"),
+    ]
+    source = tmp_path / "broken.ipynb"
+    nbformat.write(notebook, source)
+    target = EXECUTED / "zz_broken_for_test.ipynb"
+    kept = bookbuild.FAILED / "executed" / "zz_broken_for_test.ipynb"
+    try:
+        with pytest.raises(SystemExit, match="ValueError: no runs") as stop:
+            bookbuild.execute(source, target)
+        assert str(kept.relative_to(ROOT)) in str(stop.value)
+        outputs = [o for c in json.loads(kept.read_text())["cells"] for o in c.get("outputs", [])]
+        assert [o["ename"] for o in outputs if o["output_type"] == "error"] == ["ValueError"]
+        assert not target.exists()
+    finally:
+        kept.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+
+
+def test_an_executed_chapter_is_stale_when_the_library_or_the_pins_change(tmp_path):
+    executed = tmp_path / "executed.ipynb"
+    executed.write_text("{}")
+    chapter = BOOK / "intro.ipynb"
+    import os
+
+    os.utime(executed, (1.0, 1.0))  # built in 1970: everything is newer
+    newer = bookbuild.stale(chapter, executed)
+    assert ROOT / "lawlib" / "mixtures" / "bimix.py" in newer  # subpackages count
+    assert ROOT / "constraints.txt" in newer
+    assert any(p.is_relative_to(ROOT / "data") for p in newer)
+    assert bookbuild.stale(chapter, EXECUTED / "intro.ipynb") == []  # after make book
+
+
+TEST_SOURCES = "".join(
+    (ROOT / "tests" / name).read_text() for name in ("test_chapters.py", "test_templates.py")
+)
+
+
+@pytest.mark.parametrize("chapter", bookbuild.chapters(), ids=lambda path: path.stem)
+def test_every_glued_number_is_recorded_and_every_record_shown_or_tested(chapter):
+    """One record per number: what the text quotes is what the tests read."""
+    _, numbers = _executed(chapter)
+    cells = json.loads(chapter.read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    glued = set(re.findall(r"\{glue(?::\w*)?\}`([^`]+)`", text))
+    assert sorted(glued - set(numbers)) == [], "quoted in the text but never recorded"
+    idle = [name for name in numbers if name not in glued and f'"{name}"' not in TEST_SOURCES]
+    assert idle == [], "recorded but neither shown in the text nor read by a test"

@@ -85,14 +85,6 @@ def test_parameters_cell_follows_imports_and_holds_commented_literals(chapter):
     assert "key_numbers_path" in names
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda path: path.stem)
-def test_colab_install_cell_uses_the_configured_repository(chapter):
-    url = yaml.safe_load((BOOK / "_config.yml").read_text())["repository"]["url"]
-    sources = ["".join(cell["source"]) for cell in json.loads(chapter.read_text())["cells"]]
-    colab = [source for source in sources if '"google.colab" in sys.modules' in source]
-    assert len(colab) == 1 and url in colab[0]
-
-
 def test_every_citation_has_a_bibliography_entry():
     keys = set(re.findall(r"^@\w+\{([^,]+),", (BOOK / "references.bib").read_text(), flags=re.M))
     texts = [path.read_text() for path in list(BOOK.glob("*.md")) + CHAPTERS]
@@ -255,4 +247,20 @@ def test_one_spelling_in_the_library():
             # chapter titles are quoted as the book spells them
             if british.search(line) and "Optimising the mixture" not in line:
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert not found, "\n".join(found)
+
+
+def test_no_private_function_of_another_package_is_used():
+    """A private name of papermill, Sphinx, pandas ... can change in any release."""
+    others = r"(papermill|nbformat|nbclient|sphinx|myst_nb|jupyter_book|IPython|matplotlib|pandas|numpy|scipy)"
+    private = re.compile(rf"\b{others}(\.\w+)*\._[a-z]\w*|from {others}(\.\w+)* import _[a-z]")
+    found = []
+    for folder in ("lawlib", "book/_tools", "book/_ext", "tests", "benchmarks"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                if private.search(line):
+                    found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    for chapter in BOOK.rglob("*.ipynb"):
+        if "_build" not in chapter.parts and private.search(chapter.read_text()):
+            found.append(str(chapter.relative_to(ROOT)))
     assert not found, "\n".join(found)

@@ -1,6 +1,7 @@
 """Build steps of the book, called by the Makefile and the tests.
 
     python book/_tools/bookbuild.py chapters          # chapters in the table of contents
+    python book/_tools/bookbuild.py inputs            # what every executed chapter depends on
     python book/_tools/bookbuild.py execute SRC DST   # run one chapter; its key numbers go beside DST
     python book/_tools/bookbuild.py stage MATHJAX_DIR # assemble the sources Jupyter Book renders
     python book/_tools/bookbuild.py lab NB [-p NAME VALUE ...]  # a chapter as a lab (make lab)
@@ -26,8 +27,11 @@ from pathlib import Path
 import yaml
 
 BOOK = Path(__file__).resolve().parent.parent
+ROOT = BOOK.parent
 BUILD = BOOK / "_build"
 EXECUTED = BUILD / "executed"
+#: Where a chapter that failed is kept, partly executed, for reading.
+FAILED = BUILD / "failed"
 #: Packages whose versions the Execution statistics page lists.
 REPORTED_PACKAGES = [
     "lawlib",
@@ -75,6 +79,28 @@ def _shown(path: Path) -> str:
     )
 
 
+def inputs() -> list[Path]:
+    """What every executed chapter depends on besides itself: ``lawlib/``, ``data/``, the pins.
+
+    The Makefile re-executes a chapter older than any of these, and the chapter
+    tests call such an executed chapter stale.
+    """
+    code = sorted((ROOT / "lawlib").rglob("*.py"))
+    data = sorted(p for p in (ROOT / "data").rglob("*") if p.is_file())
+    found = [
+        p
+        for p in code + data
+        if "datasets" not in p.relative_to(ROOT).parts[1:2]
+    ]
+    return [*found, ROOT / "constraints.txt"]
+
+
+def stale(source: Path, executed: Path) -> list[Path]:
+    """The chapter and inputs newer than its executed copy (empty when it is up to date)."""
+    built = executed.stat().st_mtime
+    return [p for p in [source, *inputs()] if p.stat().st_mtime > built]
+
+
 def key_numbers_file(executed: Path) -> Path:
     """Where the build writes the key numbers of the executed chapter `executed`."""
     return executed.with_suffix(".key_numbers.json")
@@ -115,10 +141,19 @@ def execute(
             progress_bar=False,
         )
     except papermill.PapermillExecutionError as err:
+        # kept outside the Makefile's targets, which make deletes on failure
+        kept = (
+            FAILED / target.relative_to(BUILD)
+            if BUILD in target.parents
+            else target
+        )
+        if kept != target and target.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(target, kept)
         raise SystemExit(
             f"chapter {_shown(source)} failed in cell [{err.exec_count}] "
             f"(code cell {err.cell_index}): {err.ename}: {err.evalue}\n"
-            f"the partly executed notebook is at {target}"
+            f"the partly executed notebook is at {_shown(kept)}"
         ) from None
     if parameters:
         _hide_injected_parameters(target)
@@ -311,6 +346,8 @@ def main(argv: list[str]) -> None:
         source, target = Path(args[0]).resolve(), Path(args[1]).resolve()
         seconds = build_chapter(source, target)
         print(f"executed {_shown(source)} in {seconds:.1f} s")
+    elif command == "inputs":
+        print("\n".join(os.path.relpath(path, ROOT) for path in inputs()))
     elif command == "stage":
         stage(Path(args[0]))
     elif command == "lab":
@@ -325,7 +362,7 @@ def main(argv: list[str]) -> None:
         print(f"executed notebook: {os.path.relpath(target)}")
     else:
         raise SystemExit(
-            f"unknown command {command!r}; use chapters, execute, stage or lab"
+            f"unknown command {command!r}; use chapters, inputs, execute, stage or lab"
         )
 
 

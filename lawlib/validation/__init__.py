@@ -22,7 +22,6 @@ from .values import (
     OPTIONS,
     check_columns,
     check_options,
-    check_parameters,
     number_problems,
     positive_argument,
 )
@@ -37,7 +36,6 @@ __all__ = [
     "check_mixture_runs",
     "check_one_model",
     "check_options",
-    "check_parameters",
     "check_runs",
     "check_weights",
     "extrapolation_notes",

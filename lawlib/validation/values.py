@@ -7,7 +7,7 @@ Each check collects every problem it finds and raises one
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -304,87 +304,3 @@ def check_options(where: str, **values) -> None:
     ]
     if problems:
         raise ValidationError(problems, where)
-
-
-def check_parameters(
-    values: Mapping[str, object],
-    *,
-    positive: Sequence[str] = (),
-    integer: Sequence[str] = (),
-    fraction: Sequence[str] = (),
-    choices: Mapping[str, Sequence] | None = None,
-    require: Sequence[tuple[Callable[[], bool], str]] = (),
-) -> None:
-    """Check a chapter's lab parameters; stop with one line per wrong parameter.
-
-    Parameters
-    ----------
-    values : mapping of str to object
-        The parameters as the chapter received them.
-    positive : sequence of str
-        Names that must be finite numbers > 0 (a list: each element).
-    integer : sequence of str
-        Names that must be whole numbers >= 0.
-    fraction : sequence of str
-        Names that must lie strictly between 0 and 1.
-    choices : mapping of str to sequence, optional
-        Names that must take one of the listed values (a list: each element).
-    require : sequence of (callable, str)
-        Rules between parameters (or between a parameter and the data): each
-        callable returns whether the rule holds, and the message, which names
-        the parameter and the values it may take, is reported when it does
-        not. Rules are checked only when every check above passed, so they
-        may compare numbers freely.
-
-    Returns
-    -------
-    None
-
-    Examples
-    --------
-    >>> check_parameters({"budget": "lots"}, positive=["budget"])
-    Traceback (most recent call last):
-    ...
-    lawlib.errors.ValidationError: parameter 'budget': must be a positive number, got 'lots'
-    >>> n_points, n_outliers = 3, 3
-    >>> check_parameters(
-    ...     {"n_points": n_points},
-    ...     integer=["n_points"],
-    ...     require=[(lambda: n_points >= n_outliers + 4,
-    ...               f"parameter 'n_points': must be at least n_outliers + 4 = 7, got {n_points}")],
-    ... )
-    Traceback (most recent call last):
-    ...
-    lawlib.errors.ValidationError: parameter 'n_points': must be at least n_outliers + 4 = 7, got 3
-    """
-    problems = []
-
-    def each(name):
-        value = values[name]
-        return value if isinstance(value, (list, tuple)) else [value]
-
-    def number(value):
-        return _number(value) is not None
-
-    for name in positive:
-        if not all(number(v) and np.isfinite(v) and v > 0 for v in each(name)):
-            problems.append(f"parameter {name!r}: must be a positive number, got {values[name]!r}")
-    for name in integer:
-        if not all(number(v) and float(v).is_integer() and v >= 0 for v in each(name)):
-            problems.append(
-                f"parameter {name!r}: must be a whole number >= 0, got {values[name]!r}"
-            )
-    for name in fraction:
-        if not all(number(v) and 0 < v < 1 for v in each(name)):
-            problems.append(f"parameter {name!r}: must lie between 0 and 1, got {values[name]!r}")
-    for name, allowed in (choices or {}).items():
-        if not all(v in allowed for v in each(name)) or not each(name):
-            listed = ", ".join(repr(a) for a in allowed)
-            problems.append(f"parameter {name!r}: must be one of {listed}; got {values[name]!r}")
-    if not problems:
-        problems += [message for holds, message in require if not holds()]
-    if problems:
-        subject = problems[0].split(":")[0] if len(problems) == 1 else "the lab parameters"
-        raise ValidationError(
-            [p.split(": ", 1)[1] for p in problems] if len(problems) == 1 else problems, subject
-        )

@@ -5,7 +5,7 @@ column (about 750 px at a 1280 px window): :func:`figure` gives one panel at
 column width, :func:`panels` several panels whose text stays at least 9 pt as
 displayed, and :func:`loglog` log axes with enough labeled ticks. Color that
 encodes a quantity gets a color bar from :func:`colorbar`. Tables shown by
-pandas use :data:`DISPLAY` (set by :func:`use_style`) and :func:`table`.
+pandas use :data:`lawlib.book.tables.DISPLAY` (set by :func:`use_style`).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.rcsetup import cycler
 from matplotlib.ticker import Formatter, FuncFormatter, LogLocator
 
-from .report import format_number
+from .tables import DISPLAY
 
 #: Color-blind-safe palette (Okabe and Ito), used as the default color cycle.
 PALETTE = [
@@ -82,41 +82,6 @@ def use_style() -> None:
     mpl.rcParams.update(cast(Any, STYLE))
     for option, value in DISPLAY.items():
         pd.set_option(option, value)
-
-
-#: pandas display options applied by :func:`use_style`: numbers to four significant digits,
-#: very large and very small ones as 5.76e23 (see :func:`lawlib.report.format_number`).
-DISPLAY = {
-    "display.float_format": format_number,
-    "display.max_columns": 12,
-    "display.width": 100,
-    "display.max_colwidth": None,
-}
-
-
-def table(frame: pd.DataFrame, *, columns: dict | None = None, digits: int = 4):
-    """A DataFrame styled for the book: human column names, numbers by :func:`lawlib.report.format_number`.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        The table; rows that are all NaN are dropped.
-    columns : dict, optional
-        New names for columns (with units, e.g. ``{"N_opt": "N_opt [parameters]"}``).
-    digits : int
-        Significant digits.
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-    """
-    shown = frame.dropna(how="all").rename(columns=columns or {})
-    numeric = shown.select_dtypes("number").columns
-    return shown.style.format(
-        lambda v: format_number(v, digits), subset=list(numeric)
-    ).format_index(
-        lambda v: format_number(v, digits) if isinstance(v, (int, float, np.number)) else v
-    )
 
 
 def figure(height: float = 4.0):
