@@ -14,7 +14,7 @@ bootstrap), ``law`` (the protocol laws share), ``presets`` (published
 constants), ``varpro`` (variable projection), ``resampling`` (the bootstrap),
 ``data`` (published datasets by name), ``io`` (reading your runs in the
 shapes they come in), ``persist`` (saving and loading fits), ``graphics``
-(a picture of any fit),
+(a picture of any fit), ``extrapolation`` (how far a law extrapolates), ``metrics`` (accuracy on held-out runs),
 ``plotting`` (the book's look), ``report`` (key numbers), ``validation``
 (input checks), ``errors`` (the error and warning types).
 
@@ -73,6 +73,7 @@ _HOME = {
     "load_fit": "persist",
     "save_fit": "persist",
     "plot_fit": "graphics",
+    "extrapolation_audit": "extrapolation",
     "read_runs": "io",
     "read_mixture_runs": "io",
     "read_checkpoint_logs": "io",
@@ -82,6 +83,8 @@ _MODULES = (
     "book",
     "data",
     "entropy",
+    "extrapolation",
+    "metrics",
     "filtering",
     "io",
     "mixtures",

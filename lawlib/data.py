@@ -528,6 +528,15 @@ DATASETS: dict[str, Dataset] = {
         },
         _as_is,
     ),
+    "mixinglaws_groups": Dataset(
+        "mixinglaws/domain_groups.csv",
+        "Ye et al. (2024): the five groups of Pile domains their runs mix (22 domains)",
+        {
+            "group": "academic, prose, dialogue, symbolic or internet",
+            "domain": "Pile domain, named as in mixture_baselines",
+        },
+        _as_is,
+    ),
     "mixture_baselines": Dataset(
         "mixture_baselines/mixture_baselines.csv",
         "Published domain proportions: The Pile, SlimPajama, RedPajama, LLaMA-1, DoReMi, RegMix (243 rows)",

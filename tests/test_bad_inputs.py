@@ -114,7 +114,7 @@ REFUSALS = [
     ),
     (
         lambda: optimize_mixture(LAW, 3e4),
-        "takes a BiMixLaw (a fitted BiMix law's .law), got ChinchillaLaw",
+        "takes a BiMixLaw or a MixingLaw (a fit's .law), got ChinchillaLaw",
     ),
 ]
 

@@ -22,6 +22,7 @@ from lawlib.mixtures import (
     mixture_domains,
     optimize_mixture,
     relative_errors,
+    split_runs,
 )
 
 DOMAINS = ["academic", "prose", "dialogue", "symbolic", "internet"]
@@ -182,12 +183,52 @@ def test_fit_on_ye_runs_reproduces_reference_coefficients(runs):
 
 
 def _mixture_split(runs, model):
-    group = runs[runs["model"] == model]
+    kept, held = split_runs(runs[runs["model"] == model], 4, run_column="run_id")
+    return kept[kept["step"] <= 30000], held[held["step"] == 30000]
+
+
+def test_split_runs_holds_out_every_kth_mixture_in_natural_order(runs):
+    group = runs[runs["model"] == "160M"]
+    kept, held = split_runs(group, 4, run_column="run_id")
     ids = sorted(group["run_id"].unique(), key=lambda run: int(run.split("_")[-1]))
-    held = set(ids[3::4])
-    train = group[~group["run_id"].isin(held) & (group["step"] <= 30000)]
-    test = group[group["run_id"].isin(held) & (group["step"] == 30000)]
-    return train, test
+    assert sorted(held["run_id"].unique()) == sorted(ids[3::4])  # 160M_9 before 160M_10
+    assert len(kept) + len(held) == len(group) and not set(kept["run_id"]) & set(held["run_id"])
+    first_seen = split_runs(group, 4, run_column="run_id", order="appearance")[1]
+    assert set(first_seen["run_id"]) == set(list(dict.fromkeys(group["run_id"]))[3::4])
+    for every, message in ((1, "from 2 to half"), (100, "from 2 to half")):
+        with pytest.raises(ValidationError, match=message):
+            split_runs(group, every, run_column="run_id")
+    with pytest.raises(ValidationError, match="no run column 'run'"):
+        split_runs(group, 4)
+
+
+def test_the_exponential_laws_optimum_beats_every_random_mixture(runs):
+    at_step = runs[(runs["model"] == "160M") & (runs["step"] == 30000)]
+    law = fit_mixing_law(at_step).law
+    found = optimize_mixture(law)
+    assert found.proportions.sum() == pytest.approx(1.0, abs=1e-12) and found.steps is None
+    assert found.objective == pytest.approx(float(law.loss(found.proportions).to_numpy().sum()))
+    random = np.random.default_rng(0).dirichlet(np.ones(5), 20000)
+    assert found.objective <= law.loss(random).to_numpy().sum(axis=1).min() + 1e-9
+    weighted = optimize_mixture(law, weights=[0, 0, 0, 1, 0])  # the symbolic loss alone
+    assert weighted.proportions["symbolic"] > found.proportions["symbolic"]
+    with pytest.raises(ValidationError, match="has no step"):
+        optimize_mixture(law, 30000)
+
+
+def test_held_out_metrics_against_their_definitions():
+    from lawlib.metrics import held_out_metrics
+
+    rng = np.random.default_rng(1)
+    observed = rng.uniform(2, 4, (12, 3))
+    predicted = observed * (1 + rng.normal(0, 0.01, observed.shape))
+    metrics = held_out_metrics(observed, predicted)
+    y, p = observed.ravel(), predicted.ravel()
+    assert metrics["R², losses pooled"] == pytest.approx(np.corrcoef(y, p)[0, 1] ** 2, abs=5e-3)
+    assert metrics["mean abs. % error"] == pytest.approx(100 * np.mean(np.abs(p / y - 1)))
+    assert metrics["R² per domain, worst"] <= metrics["R² per domain, mean"] <= 1
+    with pytest.raises(ValidationError, match="share one"):
+        held_out_metrics(observed, predicted[:, :2])
 
 
 def test_bimix_and_exponential_law_on_held_out_mixtures(runs):

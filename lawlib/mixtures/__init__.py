@@ -8,7 +8,14 @@ Derived in the Part IV chapters *BiMix* and *Optimising the mixture*.
 """
 
 from .bimix import EXPONENT_BOUNDS, BiMixLaw, BiMixResult, fit_bimix
-from .frames import fitted_domains, long_to_wide, mixture_domains, relative_errors, wide_to_long
+from .frames import (
+    fitted_domains,
+    long_to_wide,
+    mixture_domains,
+    relative_errors,
+    split_runs,
+    wide_to_long,
+)
 from .mixing_law import MixingLaw, fit_mixing_law
 from .optimum import MixtureOptimum, optimize_mixture
 
@@ -25,5 +32,6 @@ __all__ = [
     "mixture_domains",
     "optimize_mixture",
     "relative_errors",
+    "split_runs",
     "wide_to_long",
 ]

@@ -7,6 +7,8 @@ run (mixture), step and domain, with columns for the proportion and the loss.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -267,3 +269,62 @@ def relative_errors(
         truth = observed[f"loss_{domain}"].to_numpy(dtype=float)[keep]
         errors[domain] = float(np.mean(np.abs(predicted[domain].to_numpy()[keep] / truth - 1)))
     return pd.Series(errors, name="mean relative error")
+
+
+def _natural(name) -> tuple:
+    """Sort key: the numbers in a run name compared as numbers (``160M_9`` before ``160M_10``)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name)))
+
+
+def split_runs(
+    runs: pd.DataFrame, every: int, *, run_column: str = "run", order: str = "natural"
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Hold out every `every`-th run (mixture): the rows of the runs kept and of those held out.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Mixture runs, wide or long, all steps.
+    every : int
+        Hold out runs ``every - 1, 2 * every - 1, ...`` of the ordered ids (2 or more).
+    run_column : str
+        The run id column.
+    order : {"natural", "appearance"}
+        Order of the ids: run names sorted with their numbers as numbers
+        (``160M_9`` before ``160M_10``), or as they first appear.
+
+    Returns
+    -------
+    train, test : DataFrame
+        The rows of the runs kept and of the runs held out.
+
+    Raises
+    ------
+    ValidationError
+        No run column, `every` below 2 or above half the number of runs.
+
+    Examples
+    --------
+    >>> runs = pd.DataFrame({"run": [f"m_{k}" for k in range(1, 9)], "loss": 3.0})
+    >>> train, test = split_runs(runs, 4)
+    >>> test["run"].tolist()
+    ['m_4', 'm_8']
+    """
+    if run_column not in runs:
+        raise ValidationError([f"no run column {run_column!r}"], "split_runs")
+    ids = list(dict.fromkeys(runs[run_column]))
+    if order == "natural":
+        ids = sorted(ids, key=_natural)
+    elif order != "appearance":
+        raise ValidationError(
+            [f"order must be 'natural' or 'appearance', got {order!r}"], "split_runs"
+        )
+    if not (isinstance(every, (int, np.integer)) and 2 <= every <= len(ids) // 2):
+        raise ValidationError(
+            [
+                f"every must be a whole number from 2 to half the runs ({len(ids) // 2}), got {every!r}"
+            ],
+            "split_runs",
+        )
+    held = runs[run_column].isin(set(ids[every - 1 :: every]))
+    return runs[~held], runs[held]

@@ -1,4 +1,5 @@
-"""The mixture that minimizes a weighted sum of domain losses under BiMix, from the Lagrange conditions.
+"""The mixture that minimizes a weighted sum of domain losses: under BiMix from the Lagrange
+conditions, under Ye et al.'s exponential law numerically (it is not convex in general).
 
 Derived in the Part IV chapter *Optimising the mixture*.
 """
@@ -9,12 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize
 
 from ..errors import ValidationError
 from ..validation import check_options
 from .bimix import BiMixLaw
 from .frames import proportions
+from .mixing_law import MixingLaw
 
 
 @dataclass(frozen=True)
@@ -27,8 +29,8 @@ class MixtureOptimum:
         Optimal proportion of each domain (sums to 1).
     objective : float
         Weighted sum of the predicted domain losses there [nats/token].
-    steps : float
-        The target step.
+    steps : float or None
+        The target step (None under the exponential law, which has no step).
     weights : Series
         Weight of each domain's loss.
 
@@ -39,12 +41,13 @@ class MixtureOptimum:
 
     proportions: pd.Series
     objective: float
-    steps: float
+    steps: float | None
     weights: pd.Series
 
     def __repr__(self) -> str:
         shares = ", ".join(f"{d} {r:.4f}" for d, r in self.proportions.items())
-        return f"<MixtureOptimum at step {self.steps:g}: {shares}; objective {self.objective:.5g}>"
+        at = f" at step {self.steps:g}" if self.steps is not None else ""
+        return f"<MixtureOptimum{at}: {shares}; objective {self.objective:.5g}>"
 
 
 def _bracket(excess, start: float) -> tuple[float, float]:
@@ -65,22 +68,29 @@ def _bracket(excess, start: float) -> tuple[float, float]:
     )
 
 
-def optimize_mixture(law: BiMixLaw, steps: float, weights=None) -> MixtureOptimum:
-    """Proportions on the simplex minimizing ``sum_i w_i L_i(r_i, s)`` under BiMix, from the Lagrange conditions.
+def optimize_mixture(
+    law: BiMixLaw | MixingLaw, steps: float | None = None, weights=None, *, starts=()
+) -> MixtureOptimum:
+    """Proportions on the simplex minimizing ``sum_i w_i L_i``: BiMix in closed form, the exponential law numerically.
 
-    Stationarity gives ``r_i(lam) = (w_i alpha_i K_i(s) / lam)**(1 / (1 + alpha_i))``;
+    Under BiMix, stationarity gives ``r_i(lam) = (w_i alpha_i K_i(s) / lam)**(1 / (1 + alpha_i))``;
     the multiplier lam solves ``sum_i r_i(lam) = 1``, a decreasing function of
     lam, whose root is bracketed by expanding an interval around the sum of the
-    pulls and then found by Brent's method.
+    pulls and then found by Brent's method. Under Ye et al.'s exponential law
+    (:class:`MixingLaw`, no step) the objective is not convex in general: it is
+    minimized by SLSQP on the simplex from the uniform mixture and each of
+    `starts`, and the best end point is kept.
 
     Parameters
     ----------
-    law : BiMixLaw
-    steps : float
-        Target training steps.
+    law : BiMixLaw or MixingLaw
+    steps : float, optional
+        Target training steps (BiMix; must be None for the exponential law).
     weights : mapping or array, optional
-        Weight of each domain's loss (default 1 each); a domain of weight 0
-        gets proportion 0.
+        Weight of each domain's loss (default 1 each); under BiMix a domain of
+        weight 0 gets proportion 0.
+    starts : sequence of mappings or arrays
+        Further starting mixtures for the exponential law.
 
     Returns
     -------
@@ -89,14 +99,23 @@ def optimize_mixture(law: BiMixLaw, steps: float, weights=None) -> MixtureOptimu
 
     References
     ----------
-    C. Ge et al. (2024), sec. 5 (the optimal mixture under BiMix); derived in
-    the chapter *Optimising the mixture*.
+    C. Ge et al. (2024), sec. 5 (the optimal mixture under BiMix); J. Ye et
+    al. (2024), eq. 6 (the exponential law); derived in the chapter
+    *Optimising the mixture*.
     """
+    if isinstance(law, MixingLaw):
+        if steps is not None:
+            raise ValidationError(
+                ["the exponential mixing law has no step: leave steps None"], "optimize_mixture"
+            )
+        return _exponential_optimum(law, weights, starts)
     if not isinstance(law, BiMixLaw):
         raise ValidationError(
-            [f"takes a BiMixLaw (a fitted BiMix law's .law), got {type(law).__name__}"],
+            [f"takes a BiMixLaw or a MixingLaw (a fit's .law), got {type(law).__name__}"],
             "optimize_mixture",
         )
+    if steps is None:
+        raise ValidationError(["BiMix needs the target steps"], "optimize_mixture")
     check_options("optimize_mixture", steps=steps)
     alpha = law.coefficients["alpha"].to_numpy()
     if np.any(alpha <= 0):
@@ -128,4 +147,39 @@ def optimize_mixture(law: BiMixLaw, steps: float, weights=None) -> MixtureOptimu
         objective=float(np.sum(np.where(w > 0, w * losses, 0.0))),
         steps=float(steps),
         weights=pd.Series(w, index=law.domains, name="weight"),
+    )
+
+
+def _exponential_optimum(law: MixingLaw, weights, starts) -> MixtureOptimum:
+    """SLSQP on the simplex from the uniform mixture and `starts`; the best end point."""
+    domains = law.training_domains
+    validation = list(law.t.index)
+    w = np.ones(len(validation)) if weights is None else proportions(weights, validation)
+    if not np.isfinite(w).all() or np.any(w < 0) or not np.any(w > 0):
+        raise ValidationError(
+            [f"weights must be finite, non-negative and not all zero, got {w}"], "optimize_mixture"
+        )
+
+    def total(r):
+        return float(np.sum(w * law.loss(r).to_numpy()))
+
+    points = [np.full(len(domains), 1 / len(domains))]
+    points += [proportions(start, domains) for start in starts]
+    runs = [
+        minimize(
+            total,
+            start,
+            method="SLSQP",
+            bounds=[(0, 1)] * len(domains),
+            constraints=[{"type": "eq", "fun": lambda r: r.sum() - 1}],
+        )
+        for start in points
+    ]
+    best = min(runs, key=lambda run: run.fun).x.clip(0, 1)
+    best = best / best.sum()
+    return MixtureOptimum(
+        proportions=pd.Series(best, index=domains, name="proportion"),
+        objective=total(best),
+        steps=None,
+        weights=pd.Series(w, index=validation, name="weight"),
     )
