@@ -30,6 +30,10 @@ RULES = ("positive", "integer", "fraction")
 _RULES = re.compile(
     r"\((?P<words>(?:positive|integer|fraction)(?: (?:positive|integer|fraction))*)\)\s*$"
 )
+#: ``(one of: sum, mean)``: the values a text parameter takes.
+_ONE_OF = re.compile(r"\(one of: (?P<values>[^()]+)\)\s*$")
+#: ``(dataset with N D loss)``: a shipped dataset that has these columns.
+_DATASET = re.compile(r"\(dataset with (?P<columns>[\w ]+)\)\s*$")
 
 
 def _number(value) -> float | None:
@@ -133,12 +137,18 @@ def parameter_rules(source: str) -> dict[str, tuple[str, ...]]:
     Returns
     -------
     dict of str to tuple of str
-        Every assigned name, in order, and its rules (empty when none).
+        Every assigned name, in order, and its rules (empty when none):
+        ``positive``, ``integer``, ``fraction``, ``one of:<a>,<b>`` or
+        ``dataset with:<column>,<column>``.
 
     Examples
     --------
     >>> parameter_rules("n = 5  # runs per budget (positive integer)\\nname = 'a'  # a label")
     {'n': ('positive', 'integer'), 'name': ()}
+    >>> parameter_rules("how = 'sum'  # reduction (one of: sum, mean)")
+    {'how': ('one of:sum,mean',)}
+    >>> parameter_rules("dataset = 'epoch2024'  # runs (dataset with N D loss)")
+    {'dataset': ('dataset with:N,D,loss',)}
     """
     comments = {
         token.start[0]: token.string
@@ -150,8 +160,16 @@ def parameter_rules(source: str) -> dict[str, tuple[str, ...]]:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
             if isinstance(target, ast.Name):
-                rules = _RULES.search(comments.get(node.end_lineno or node.lineno, ""))
-                found[target.id] = tuple(rules["words"].split()) if rules else ()
+                comment = comments.get(node.end_lineno or node.lineno, "")
+                rules: tuple[str, ...] = ()
+                if words := _RULES.search(comment):
+                    rules = tuple(words["words"].split())
+                elif one_of := _ONE_OF.search(comment):
+                    values = [v.strip() for v in one_of["values"].split(",")]
+                    rules = ("one of:" + ",".join(values),)
+                elif dataset := _DATASET.search(comment):
+                    rules = ("dataset with:" + ",".join(dataset["columns"].split()),)
+                found[target.id] = rules
     return found
 
 
@@ -227,6 +245,17 @@ def check_lab(
             "check_lab",
         )
     values = {name: namespace[name] for name in rules}
+    choices = dict(choices or {})
+    for name, rule in rules.items():
+        for word in rule:
+            if word.startswith("one of:"):
+                choices.setdefault(name, word.removeprefix("one of:").split(","))
+            elif word.startswith("dataset with:"):
+                from ..data import with_columns
+
+                choices.setdefault(
+                    name, with_columns(*word.removeprefix("dataset with:").split(","))
+                )
     check_parameters(
         values,
         positive=[n for n, r in rules.items() if "positive" in r],
