@@ -837,12 +837,28 @@ def _check(args):
 
         runs, _ = _mixture_runs(args)
         cautions = list(runs.attrs.get("notes", []))
+        if not args.pool_models:  # as the fits will: a mixture law is fitted per model size
+            from .validation import check_one_model
+
+            keys = [c for c in runs.columns if str(c).startswith("p_") or c == "step"]
+            ignore = [c for c in runs.columns if str(c).startswith("loss_")] + ["run"]
+            try:
+                check_one_model(
+                    runs, model="model" if "model" in runs else None, keys=keys, ignore=ignore
+                )
+            except ValidationError as err:
+                problems = err.problems
         steps = runs["step"].nunique() if "step" in runs else 1
         fits = ["the mixing law (one step)"] + (["BiMix"] if steps > 1 else [])
         n_runs = int(runs["run"].nunique())
         verdict = (
             f"{args.runs}: {n_runs} mixture runs of {len(fitted_domains(runs))} domains with losses, "
-            f"{steps} step{'s' if steps > 1 else ''}; can be fitted with {' and '.join(fits)}"
+            f"{steps} step{'s' if steps > 1 else ''}; "
+            + (
+                f"can be fitted with {' and '.join(fits)}"
+                if not problems
+                else "cannot be fitted as it is"
+            )
         )
     else:
         from .validation import check_design

@@ -270,6 +270,10 @@ BAD_INPUTS = [
         ("plan", "--budget", "1e19", "--target", "1e21", "--n-budgets", "2"),
         "n_budgets must be a whole number >= 3, got 2",
     ),
+    (
+        ("check", "{slimpajama}", *SLIMPAJAMA, "--model-column", "model_size"),
+        "cannot be fitted as it is; column 'model' holds 6 model sizes",
+    ),
     (("check", "--logs", EPOCH), "svg_extracted_data.csv: needs a step column '_step'"),
     (("fit", "chinchilla", "--logs", OLMO_LOG, "--loss-set", "nope"), "the logs have c4_en,"),
     (("fit", "decay", EPOCH), "missing columns: N (column 'N'), D (column 'D'), U (column 'U')"),
