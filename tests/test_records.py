@@ -120,3 +120,21 @@ def test_every_chapter_has_the_one_line_colab_cell_of_the_configured_repository(
         sources = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
         assert sources[0] == install_cell(url), chapter.name
         assert "remove-cell" in cells[1]["metadata"].get("tags", []), chapter.name
+
+
+def test_a_parameter_takes_the_values_of_a_column_of_the_dataset_another_names():
+    cell = (
+        "# Lab parameters\n"
+        "dataset = 'mixinglaws_5mix'  # runs (dataset with model run_id step)\n"
+        "model = '160M'  # size fitted (a model of dataset)\n"
+    )
+    namespace = {"dataset": "mixinglaws_5mix", "model": "160M", "In": [cell]}
+    assert check_lab(namespace)["model"] == "160M"
+    with pytest.raises(
+        ValidationError, match="parameter 'model': must be one of '160M', '1B', '305M'"
+    ):
+        check_lab({**namespace, "model": "7B"})
+    with pytest.raises(
+        ValidationError, match="parameter 'dataset': must be one of 'mixinglaws_5mix'"
+    ):
+        check_lab({**namespace, "dataset": "epoch2024"})  # the model rule waits for a valid dataset

@@ -34,6 +34,8 @@ _RULES = re.compile(
 _ONE_OF = re.compile(r"\(one of: (?P<values>[^()]+)\)\s*$")
 #: ``(dataset with N D loss)``: a shipped dataset that has these columns.
 _DATASET = re.compile(r"\(dataset with (?P<columns>[\w ]+)\)\s*$")
+#: ``(a model of dataset)``: a value of that column of the dataset another parameter names.
+_VALUE_OF = re.compile(r"\(an? (?P<column>\w+) of (?P<parameter>\w+)\)\s*$")
 
 
 def _number(value) -> float | None:
@@ -138,8 +140,8 @@ def parameter_rules(source: str) -> dict[str, tuple[str, ...]]:
     -------
     dict of str to tuple of str
         Every assigned name, in order, and its rules (empty when none):
-        ``positive``, ``integer``, ``fraction``, ``one of:<a>,<b>`` or
-        ``dataset with:<column>,<column>``.
+        ``positive``, ``integer``, ``fraction``, ``one of:<a>,<b>``,
+        ``dataset with:<column>,<column>`` or ``value of:<column>,<parameter>``.
 
     Examples
     --------
@@ -149,6 +151,8 @@ def parameter_rules(source: str) -> dict[str, tuple[str, ...]]:
     {'how': ('one of:sum,mean',)}
     >>> parameter_rules("dataset = 'epoch2024'  # runs (dataset with N D loss)")
     {'dataset': ('dataset with:N,D,loss',)}
+    >>> parameter_rules("model = '160M'  # size (a model of dataset)")
+    {'model': ('value of:model,dataset',)}
     """
     comments = {
         token.start[0]: token.string
@@ -169,6 +173,8 @@ def parameter_rules(source: str) -> dict[str, tuple[str, ...]]:
                     rules = ("one of:" + ",".join(values),)
                 elif dataset := _DATASET.search(comment):
                     rules = ("dataset with:" + ",".join(dataset["columns"].split()),)
+                elif value_of := _VALUE_OF.search(comment):
+                    rules = (f"value of:{value_of['column']},{value_of['parameter']}",)
                 found[target.id] = rules
     return found
 
@@ -256,6 +262,17 @@ def check_lab(
                 choices.setdefault(
                     name, with_columns(*word.removeprefix("dataset with:").split(","))
                 )
+    for name, rule in rules.items():  # after the datasets' own rules: values of a valid one
+        for word in rule:
+            if word.startswith("value of:"):
+                column, parameter = word.removeprefix("value of:").split(",")
+                named = values.get(parameter)
+                if named in choices.get(parameter, [named]):
+                    from ..data import load
+
+                    frame = load(named)  # type: ignore[arg-type]
+                    if column in frame:
+                        choices.setdefault(name, sorted(frame[column].dropna().unique()))
     check_parameters(
         values,
         positive=[n for n, r in rules.items() if "positive" in r],
