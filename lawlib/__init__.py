@@ -14,9 +14,11 @@ bootstrap), ``law`` (the protocol laws share), ``presets`` (published
 constants), ``varpro`` (variable projection), ``resampling`` (the bootstrap),
 ``data`` (published datasets by name), ``io`` (reading your runs in the
 shapes they come in), ``persist`` (saving and loading fits), ``graphics``
-(a picture of any fit), ``extrapolation`` (how far a law extrapolates), ``metrics`` (accuracy on held-out runs),
-``plotting`` (the book's look), ``report`` (key numbers), ``validation``
-(input checks), ``errors`` (the error and warning types).
+(a picture of any fit), ``extrapolation`` (how far a law extrapolates),
+``metrics`` (accuracy on held-out runs), ``decisions`` (a proposed choice
+against what was trained and the law's own error), ``book`` (what only the
+book needs: its look, tables, lab checks, records), ``validation`` (input
+checks), ``errors`` (the error and warning types).
 
 Names are imported on first use, so ``import lawlib`` (and ``lawlib --help``)
 stays fast and matplotlib loads only when a plot is drawn.
@@ -74,6 +76,8 @@ _HOME = {
     "save_fit": "persist",
     "plot_fit": "graphics",
     "extrapolation_audit": "extrapolation",
+    "DecisionReport": "decisions",
+    "decision_report": "decisions",
     "read_runs": "io",
     "read_mixture_runs": "io",
     "read_checkpoint_logs": "io",

@@ -247,10 +247,18 @@ def check_optimizing(numbers):
     assert numbers["scores_bimix"]["BiMix optimum"] == pytest.approx(numbers["objective"], rel=1e-9)
     assert numbers["scores_bimix"]["BiMix optimum"] < numbers["scores_bimix"]["uniform"]
     assert numbers["pile_groups"]["academic"] == pytest.approx(0.3688, abs=1e-3)
-    # the gain over uniform is inside the law's held-out error on Ye et al.'s runs (0.4% vs 0.7%)
+    # Ye et al.'s runs: the free optimum gains 0.4% over uniform, with dialogue beyond any trained
+    # share; inside the trained hull it gains 0.4% over the best trained mixture, against 0.13%
+    # held-out error of the summed loss (0.7% is the per-domain error, not that of the sum)
     assert numbers["gain_over_uniform"] == pytest.approx(0.0040, abs=0.0005)
     assert numbers["held_out_error"] == pytest.approx(0.0070, abs=0.0005)
-    assert numbers["gain_over_uniform"] < numbers["held_out_error"]
+    assert numbers["optimum"]["dialogue"] > numbers["opt_dialogue_max"] / 100
+    decision = numbers["decision_ye"]
+    assert decision["best_trained"] == "160M_24" and decision["n_held_out"] == 2
+    assert decision["gain_over_best"] == pytest.approx(0.0040, abs=0.0003)
+    assert decision["held_out_error"] == pytest.approx(0.0013, abs=0.0002)
+    assert decision["in_hull"] and decision["can_tell"]
+    assert decision["gain_over_best"] < decision["spread"] / 10
     # the release: our optimum and the paper's, both below Baseline under the fitted law
     for corpus, row in numbers["release"].items():
         ours = row["predicted loss, our optimum"]
@@ -288,13 +296,15 @@ def check_entropy_mixtures(numbers):
 
 
 def check_laptop_lab(numbers):
+    # the default sweep (alpha 1, beta 0.25, sizes 16-2048, seed 0): every fitted exponent within
+    # 5% of Paquette et al.'s Phase Ia theory (this is lawlib.toy's test on its default sweep)
     theory = numbers["theory"]
     assert 0.85 < numbers["check_ratio_median"] < 1.15
-    assert numbers["a_N"] == pytest.approx(theory["a_N"], abs=0.15)
-    assert numbers["b_D"] == pytest.approx(theory["b_D"], abs=0.06)
+    assert numbers["a_N"] == pytest.approx(theory["a_N"], rel=0.05)
+    assert numbers["b_D"] == pytest.approx(theory["b_D"], rel=0.05)
     for xi in numbers["xi"].values():
-        assert xi == pytest.approx(theory["xi"], abs=0.06)
-    assert numbers["eta"] == pytest.approx(theory["eta"], abs=0.05)
+        assert xi == pytest.approx(theory["xi"], rel=0.05)
+    assert numbers["eta"] == pytest.approx(theory["eta"], rel=0.05)
     assert numbers["mimic"]["b_D_fit"] > 2 * 0.28  # Approach 3 disagrees on the toy Chinchilla
 
 

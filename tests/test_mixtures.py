@@ -402,3 +402,25 @@ def test_the_mixing_law_reports_a_fixed_gauge():
         shifted.loss(runs).to_numpy(), fit.law.loss(runs).to_numpy(), rtol=1e-12
     )
     assert "each row of t centered" in fit.summary().as_text()
+
+
+def test_mixing_law_jacobian_takes_scipys_two_point_path_exactly():
+    # fit_mixing_law's own forward differences must leave the fits unchanged, bit for bit
+    from scipy.optimize import least_squares
+
+    from lawlib.mixtures.mixing_law import _forward_difference
+
+    rng = np.random.default_rng(0)
+    rows = rng.dirichlet(np.ones(4), size=40)
+    y = 1.2 + 0.8 * np.exp(rows @ np.array([-1.0, 0.3, 0.5, 0.2])) + 0.01 * rng.normal(size=40)
+
+    def residual(theta):
+        return np.exp(theta[0]) + np.exp(theta[1] + rows @ theta[2:]) - y
+
+    start = np.array([0.1, -0.5, 0.0, 0.1, -0.2, 0.3])
+    ours = least_squares(
+        residual, start, jac=lambda t: _forward_difference(t, y, rows), loss="huber", f_scale=0.05
+    )
+    scipys = least_squares(residual, start, loss="huber", f_scale=0.05)
+    np.testing.assert_array_equal(ours.x, scipys.x)
+    assert ours.njev == scipys.njev

@@ -18,7 +18,6 @@ from lawlib.toy import (
     draw_spectrum,
     expected_curve,
     expected_curves,
-    fit_three_approaches,
     learning_rate,
     recursion_loss,
     sgd_training,
@@ -74,22 +73,6 @@ def test_limit_loss_matches_the_deterministic_equivalent():
     simulated = np.array([curves.loss(i, 1e30) for i in range(len(sizes))])
     theory = PLRFTheory(1.0, 0.25).limit_loss(np.array(sizes))
     np.testing.assert_allclose(simulated / theory, 1.0, atol=0.1)
-
-
-@pytest.fixture(scope="module")
-def default_fits():
-    fits = fit_three_approaches(expected_curves(1.0, 0.25, DEFAULT_SIZES, seed=0))
-    return fits["approach3"], fits["approach2"], fits["approach1"], fits["eta"]
-
-
-def test_fitted_exponents_match_phase_ia_theory(default_fits):
-    approach3, approach2, approach1, eta = default_fits
-    theory = PLRFTheory(1.0, 0.25)
-    assert approach3.params["alpha"] == pytest.approx(theory.a_N, rel=0.05)
-    assert approach3.params["beta"] == pytest.approx(theory.b_D, rel=0.05)
-    for xi in (approach3.law.a, approach2.a, approach1.a):
-        assert xi == pytest.approx(theory.xi, rel=0.05)
-    assert eta == pytest.approx(theory.eta, rel=0.05)
 
 
 def test_same_seed_same_sweep():

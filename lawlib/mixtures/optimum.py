@@ -33,6 +33,10 @@ class MixtureOptimum:
         The target step (None under the exponential law, which has no step).
     weights : Series
         Weight of each domain's loss.
+    within : {"simplex", "design", "hull"}
+        Where the optimum was searched: the whole simplex, every proportion
+        within the range that domain was trained at, or the convex hull of the
+        trained mixtures.
 
     References
     ----------
@@ -43,11 +47,15 @@ class MixtureOptimum:
     objective: float
     steps: float | None
     weights: pd.Series
+    within: str = "simplex"
 
     def __repr__(self) -> str:
         shares = ", ".join(f"{d} {r:.4f}" for d, r in self.proportions.items())
         at = f" at step {self.steps:g}" if self.steps is not None else ""
-        return f"<MixtureOptimum{at}: {shares}; objective {self.objective:.5g}>"
+        where = {"design": " within the trained ranges", "hull": " within the trained hull"}.get(
+            self.within, ""
+        )
+        return f"<MixtureOptimum{at}{where}: {shares}; objective {self.objective:.5g}>"
 
 
 def _bracket(excess, start: float) -> tuple[float, float]:
@@ -68,18 +76,65 @@ def _bracket(excess, start: float) -> tuple[float, float]:
     )
 
 
+def design_bounds(runs: pd.DataFrame, domains) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest and highest proportion each domain was trained at.
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Trained mixtures, one ``p_<domain>`` column per domain (wide form).
+    domains : sequence of str
+
+    Returns
+    -------
+    low, high : ndarray, shape (M,)
+
+    Raises
+    ------
+    ValidationError
+        `runs` is not a DataFrame or lacks a domain's proportion column.
+
+    References
+    ----------
+    The decision report's design check, chapter *Optimising the mixture*.
+    """
+    if not isinstance(runs, pd.DataFrame):
+        raise ValidationError(
+            [f"runs must be a DataFrame of trained mixtures, got {type(runs).__name__}"],
+            "the design",
+        )
+    r = proportions(runs, domains)
+    if not len(r) or not np.isfinite(r).all():
+        raise ValidationError(["the trained mixtures must be finite and not empty"], "the design")
+    return r.min(axis=0), r.max(axis=0)
+
+
 def optimize_mixture(
-    law: BiMixLaw | MixingLaw, steps: float | None = None, weights=None, *, starts=()
+    law: BiMixLaw | MixingLaw,
+    steps: float | None = None,
+    weights=None,
+    *,
+    starts=(),
+    within: str = "simplex",
+    runs: pd.DataFrame | None = None,
 ) -> MixtureOptimum:
-    """Proportions on the simplex minimizing ``sum_i w_i L_i``: BiMix in closed form, the exponential law numerically.
+    """Proportions minimizing ``sum_i w_i L_i``: BiMix in closed form, the exponential law numerically.
 
     Under BiMix, stationarity gives ``r_i(lam) = (w_i alpha_i K_i(s) / lam)**(1 / (1 + alpha_i))``;
     the multiplier lam solves ``sum_i r_i(lam) = 1``, a decreasing function of
     lam, whose root is bracketed by expanding an interval around the sum of the
-    pulls and then found by Brent's method. Under Ye et al.'s exponential law
-    (:class:`MixingLaw`, no step) the objective is not convex in general: it is
-    minimized by SLSQP on the simplex from the uniform mixture and each of
-    `starts`, and the best end point is kept.
+    pulls and then found by Brent's method. Kept within the trained design
+    (``within="design"``), each proportion must stay within ``[lo_i, hi_i]``,
+    the range domain i was trained at in `runs`; the objective is separable and
+    convex, so the Karush-Kuhn-Tucker conditions give ``r_i = clip(r_i(lam), lo_i,
+    hi_i)``, still non-increasing in lam, and the same root search applies.
+    Under Ye et al.'s exponential law (:class:`MixingLaw`, no step) the
+    objective is not convex in general: it is minimized by SLSQP from the
+    uniform mixture (within the design: the trained mixtures' mean) and each of
+    `starts`, and the best end point is kept. Within the convex hull of the
+    trained mixtures (``within="hull"``), the mixture is written ``r = P^T mu``
+    with ``mu`` on the simplex of the trained runs ``P`` and the objective is
+    minimized over ``mu`` by SLSQP from equal weights, under either law.
 
     Parameters
     ----------
@@ -91,6 +146,12 @@ def optimize_mixture(
         weight 0 gets proportion 0.
     starts : sequence of mappings or arrays
         Further starting mixtures for the exponential law.
+    within : {"simplex", "design", "hull"}
+        Search the whole simplex, keep every proportion within the range that
+        domain was trained at, or keep the mixture inside the convex hull of the
+        trained ones (both need `runs`).
+    runs : DataFrame, optional
+        The trained mixtures (``p_<domain>`` columns) that set the design.
 
     Returns
     -------
@@ -103,17 +164,30 @@ def optimize_mixture(
     al. (2024), eq. 6 (the exponential law); derived in the chapter
     *Optimising the mixture*.
     """
+    if not isinstance(law, (BiMixLaw, MixingLaw)):
+        raise ValidationError(
+            [f"takes a BiMixLaw or a MixingLaw (a fit's .law), got {type(law).__name__}"],
+            "optimize_mixture",
+        )
+    if within not in ("simplex", "design", "hull"):
+        raise ValidationError(
+            [f"within must be 'simplex', 'design' or 'hull', got {within!r}"], "optimize_mixture"
+        )
+    if within != "simplex" and runs is None:
+        raise ValidationError(
+            [f"within={within!r} needs the trained mixtures: pass runs=..."], "optimize_mixture"
+        )
+    domains = law.training_domains if isinstance(law, MixingLaw) else law.domains
+    bounds = design_bounds(runs, domains) if within == "design" else None
+    if within == "hull":
+        design_bounds(runs, domains)  # the same checks of the trained mixtures
+        return _hull_optimum(law, steps, weights, proportions(runs, domains))
     if isinstance(law, MixingLaw):
         if steps is not None:
             raise ValidationError(
                 ["the exponential mixing law has no step: leave steps None"], "optimize_mixture"
             )
-        return _exponential_optimum(law, weights, starts)
-    if not isinstance(law, BiMixLaw):
-        raise ValidationError(
-            [f"takes a BiMixLaw or a MixingLaw (a fit's .law), got {type(law).__name__}"],
-            "optimize_mixture",
-        )
+        return _exponential_optimum(law, weights, starts, bounds)
     if steps is None:
         raise ValidationError(["BiMix needs the target steps"], "optimize_mixture")
     check_options("optimize_mixture", steps=steps)
@@ -132,14 +206,17 @@ def optimize_mixture(
     pull = w * alpha * law.scale(steps)
 
     def shares(log_lam):
-        return (pull / np.exp(log_lam)) ** (1 / (1 + alpha))
+        r = (pull / np.exp(log_lam)) ** (1 / (1 + alpha))
+        return r if bounds is None else np.clip(r, *bounds)
 
     def excess(log_lam):
         return float(np.sum(shares(log_lam))) - 1
 
-    low, high = _bracket(excess, float(np.log(np.sum(pull))))
-    log_lam = brentq(excess, low, high, xtol=1e-14, rtol=1e-15, maxiter=500)
-    r = shares(log_lam)
+    if bounds is not None and min(np.sum(bounds[1]) - 1, 1 - np.sum(bounds[0])) < 1e-12:
+        r = bounds[int(np.sum(bounds[1]) - 1 < 1e-12)]  # one mixture fits the design
+    else:
+        low, high = _bracket(excess, float(np.log(np.sum(pull))))
+        r = shares(brentq(excess, low, high, xtol=1e-14, rtol=1e-15, maxiter=500))
     r = r / r.sum()
     losses = law.loss(np.where(w > 0, r, 1.0), steps).to_numpy()[0]
     return MixtureOptimum(
@@ -147,11 +224,12 @@ def optimize_mixture(
         objective=float(np.sum(np.where(w > 0, w * losses, 0.0))),
         steps=float(steps),
         weights=pd.Series(w, index=law.domains, name="weight"),
+        within=within,
     )
 
 
-def _exponential_optimum(law: MixingLaw, weights, starts) -> MixtureOptimum:
-    """SLSQP on the simplex from the uniform mixture and `starts`; the best end point."""
+def _exponential_optimum(law: MixingLaw, weights, starts, bounds) -> MixtureOptimum:
+    """SLSQP on the simplex (or the design's box) from a central mixture and `starts`; the best end point."""
     domains = law.training_domains
     validation = list(law.t.index)
     w = np.ones(len(validation)) if weights is None else proportions(weights, validation)
@@ -163,23 +241,77 @@ def _exponential_optimum(law: MixingLaw, weights, starts) -> MixtureOptimum:
     def total(r):
         return float(np.sum(w * law.loss(r).to_numpy()))
 
-    points = [np.full(len(domains), 1 / len(domains))]
-    points += [proportions(start, domains) for start in starts]
-    runs = [
+    low, high = (np.zeros(len(domains)), np.ones(len(domains))) if bounds is None else bounds
+    middle = np.full(len(domains), 1 / len(domains))
+    if bounds is not None:
+        middle = np.clip(middle, low, high)  # the uniform mixture moved into the box, then
+        middle = _onto_sum_one(middle, low, high)  # onto sum 1 within it
+    points = [middle] + [proportions(start, domains) for start in starts]
+    ends = [
         minimize(
             total,
             start,
             method="SLSQP",
-            bounds=[(0, 1)] * len(domains),
+            bounds=list(zip(low, high, strict=True)),
             constraints=[{"type": "eq", "fun": lambda r: r.sum() - 1}],
         )
         for start in points
     ]
-    best = min(runs, key=lambda run: run.fun).x.clip(0, 1)
+    best = min(ends, key=lambda end: end.fun).x.clip(low, high)
     best = best / best.sum()
     return MixtureOptimum(
         proportions=pd.Series(best, index=domains, name="proportion"),
         objective=total(best),
         steps=None,
         weights=pd.Series(w, index=validation, name="weight"),
+        within="simplex" if bounds is None else "design",
     )
+
+
+def _hull_optimum(law, steps, weights, points) -> MixtureOptimum:
+    """SLSQP over the weights ``mu`` of the trained mixtures: the best mixture in their convex hull."""
+    bimix = isinstance(law, BiMixLaw)
+    if bimix and steps is None:
+        raise ValidationError(["BiMix needs the target steps"], "optimize_mixture")
+    validation = law.domains if bimix else list(law.t.index)
+    domains = law.domains if bimix else law.training_domains
+    w = np.ones(len(validation)) if weights is None else proportions(weights, validation)
+    if not np.isfinite(w).all() or np.any(w < 0) or not np.any(w > 0):
+        raise ValidationError(
+            [f"weights must be finite, non-negative and not all zero, got {w}"], "optimize_mixture"
+        )
+    points = np.unique(points, axis=0)
+
+    def total(mu):
+        r = mu @ points
+        losses = law.loss(r, steps) if bimix else law.loss(r)
+        with np.errstate(invalid="ignore"):
+            return float(np.sum(np.where(w > 0, w * losses.to_numpy()[0], 0.0)))
+
+    n = len(points)
+    end = minimize(
+        total,
+        np.full(n, 1 / n),
+        method="SLSQP",
+        bounds=[(0, 1)] * n,
+        constraints=[{"type": "eq", "fun": lambda mu: mu.sum() - 1}],
+        options={"maxiter": 1000},
+    )
+    mu = end.x.clip(0, 1)
+    best = (mu / mu.sum()) @ points
+    return MixtureOptimum(
+        proportions=pd.Series(best, index=domains, name="proportion"),
+        objective=total(mu / mu.sum()),
+        steps=None if steps is None else float(steps),
+        weights=pd.Series(w, index=validation, name="weight"),
+        within="hull",
+    )
+
+
+def _onto_sum_one(r, low, high):
+    """`r` moved within ``[low, high]`` to sum to 1: ``clip(r + t, low, high)`` with t found by Brent's method."""
+
+    def excess(t):
+        return float(np.sum(np.clip(r + t, low, high))) - 1
+
+    return np.clip(r + brentq(excess, -1.0, 1.0, xtol=1e-15), low, high)
