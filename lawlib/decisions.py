@@ -21,9 +21,9 @@ from scipy.stats import spearmanr
 from .errors import ValidationError
 from .law import Law
 from .mixtures.bimix import BiMixLaw
-from .mixtures.frames import proportions
+from .mixtures.frames import loss_weights, proportions
 from .mixtures.mixing_law import MixingLaw
-from .mixtures.optimum import MixtureOptimum
+from .mixtures.optimum import MixtureOptimum, weighted_loss
 from .result import FitResult, Summary
 
 SUBJECT = "decision_report"
@@ -196,24 +196,17 @@ class _Mixtures:
     """Mixture runs in the wide form: the quantity is the weighted sum of validation losses."""
 
     def __init__(self, law, steps, weights, run_column):
-        self.law, self.run_column = law, run_column
-        bimix = isinstance(law, BiMixLaw)
-        self.coordinates = law.domains if bimix else law.training_domains
-        self.validation = law.domains if bimix else list(law.t.index)
-        self.steps = steps
-        self.weights = (
-            np.ones(len(self.validation))
-            if weights is None
-            else proportions(weights, self.validation)
-        )
-        if (
-            not np.isfinite(self.weights).all()
-            or np.any(self.weights < 0)
-            or not np.any(self.weights > 0)
-        ):
+        self.law, self.run_column, self.steps = law, run_column, steps
+        self.coordinates = law.training_domains
+        self.validation = law.validation_domains
+        self.weights = loss_weights(weights, self.validation, SUBJECT)
+        if isinstance(law, BiMixLaw) and steps is None:
             raise ValidationError(
-                [f"weights must be finite, non-negative and not all zero, got {self.weights}"],
-                SUBJECT,
+                ["BiMix needs the step the runs are compared at: pass steps="], SUBJECT
+            )
+        if isinstance(law, MixingLaw) and steps is not None:
+            raise ValidationError(
+                ["the exponential mixing law has no step: leave steps None"], SUBJECT
             )
         self.quantity = "summed loss" if np.all(self.weights == 1) else "weighted loss"
         self.labels = [f"p_{d}" for d in self.coordinates]
@@ -231,19 +224,14 @@ class _Mixtures:
         ]
         if missing:
             raise ValidationError([f"{name} lack the columns {', '.join(missing)}"], SUBJECT)
-        if "step" in runs and isinstance(self.law, BiMixLaw):
-            if self.steps is None:
-                raise ValidationError(
-                    ["BiMix needs the step the runs are compared at: pass steps="], SUBJECT
-                )
+        r = runs[self.labels].to_numpy(dtype=float)
+        if not (np.isfinite(r).all() and (r >= 0).all()):
+            raise ValidationError([f"{name}: every proportion must be finite and >= 0"], SUBJECT)
+        if "step" in runs and self.steps is not None:
             at = np.isclose(runs["step"].to_numpy(dtype=float), self.steps, rtol=1e-9)
             if not at.any():
                 raise ValidationError([f"{name} have no rows at step {self.steps:g}"], SUBJECT)
             runs = runs[at]
-        elif isinstance(self.law, BiMixLaw) and self.steps is None:
-            raise ValidationError(
-                ["BiMix needs the step the runs are compared at: pass steps="], SUBJECT
-            )
         return runs
 
     def names(self, runs):
@@ -272,13 +260,12 @@ class _Mixtures:
         return r
 
     def predicted(self, points):
-        if isinstance(self.law, BiMixLaw):
-            losses = self.law.loss(points, self.steps).to_numpy()
-        else:
-            losses = self.law.loss(points).to_numpy()
-        keep = self.weights > 0
-        with np.errstate(invalid="ignore"):
-            return losses[:, keep] @ self.weights[keep]
+        return weighted_loss(self.law, points, self.weights, self.steps)
+
+    @staticmethod
+    def natural(coordinate) -> float:
+        """A coordinate as the reader knows it (a proportion is one already)."""
+        return float(coordinate)
 
 
 class _Inputs:
@@ -334,6 +321,11 @@ class _Inputs:
 
     def predicted(self, points):
         return np.asarray(self.law(*(10**points).T), dtype=float)
+
+    @staticmethod
+    def natural(coordinate) -> float:
+        """A coordinate as the reader knows it: the input, not its log10."""
+        return float(10**coordinate)
 
 
 def _in_hull(points: np.ndarray, x: np.ndarray) -> bool:
@@ -494,10 +486,10 @@ def decision_report(
             f"{len(held_out) - int(usable.sum())} of {len(held_out)} held-out runs left out: the "
             "law cannot predict them (a zero share under BiMix) or their losses are missing"
         )
-    if usable.sum() < 5:
-        notes.append(f"the held-out error and ranking rest on {int(usable.sum())} runs only")
     if usable.sum() < 2:
         raise ValidationError(["fewer than 2 held-out runs can be predicted"], SUBJECT)
+    if usable.sum() < 5:
+        notes.append(f"the held-out error and ranking rest on {int(usable.sum())} runs only")
     relative = predicted_held[usable] / observed_held[usable] - 1
     rho = float(spearmanr(predicted_held[usable], observed_held[usable]).statistic)
 
@@ -505,11 +497,7 @@ def decision_report(
     low, high = design.min(axis=0), design.max(axis=0)
     tolerance = 1e-9
     outside = {
-        label: (
-            float(10**v if isinstance(kind, _Inputs) else v),
-            float(10**lo if isinstance(kind, _Inputs) else lo),
-            float(10**hi if isinstance(kind, _Inputs) else hi),
-        )
+        label: (kind.natural(v), kind.natural(lo), kind.natural(hi))
         for label, v, lo, hi in zip(kind.coordinates, x, low, high, strict=True)
         if v < lo - tolerance or v > hi + tolerance
     }
@@ -517,8 +505,10 @@ def decision_report(
 
     everything = trained if alternatives is None else pd.concat([trained, pool], ignore_index=True)
     points, values = kind.points(everything), kind.observed(everything)
+    # a run given twice is not a rerun, and a run without its loss says nothing of the noise
     distinct = ~pd.DataFrame(np.column_stack([points, values])).duplicated().to_numpy()
-    noise = _seed_noise(points[distinct], values[distinct])  # a run given twice is not a rerun
+    distinct &= np.isfinite(values)
+    noise = _seed_noise(points[distinct], values[distinct])
     gain = 1 - predicted_choice / predicted_best
     error = float(np.mean(np.abs(relative)))
     bar = max(error, noise) if np.isfinite(noise) else error

@@ -203,6 +203,10 @@ def test_ye_runs_optimum_inside_the_hull_beats_the_best_trained_by_more_than_the
         (lambda kw: kw.update(steps=None), "BiMix needs the step"),
         (lambda kw: kw.update(steps=123.0), "have no rows at step 123"),
         (lambda kw: kw.update(weights=[0, 0, 0]), "not all zero"),
+        (
+            lambda kw: kw.update(runs=kw["runs"].assign(p_a=np.nan)),
+            "the fitted runs: every proportion must be finite",
+        ),
     ],
 )
 def test_bad_input_is_named_before_any_comparison(change, message):
@@ -230,3 +234,21 @@ def test_bad_input_is_named_before_any_comparison(change, message):
 def test_optimizer_refuses_a_design_it_cannot_use(kwargs, message):
     with pytest.raises(lawlib.ValidationError, match=message):
         lawlib.optimize_mixture(LAW, STEP, **kwargs)
+
+
+def test_the_exponential_law_takes_no_step_in_any_search_or_report():
+    law = lawlib.MixingLaw(
+        c=pd.Series({"x": 1.0}),
+        k=pd.Series({"x": 2.0}),
+        t=pd.DataFrame({"a": [-1.0], "b": [0.5], "c": [0.2]}, index=["x"]),
+    )
+    runs = mixture_runs(10, 11).rename(columns={"loss_a": "loss_x"})
+    for within in ("simplex", "design", "hull"):
+        with pytest.raises(lawlib.ValidationError, match="has no step"):
+            lawlib.optimize_mixture(law, STEP, within=within, runs=runs)
+    with pytest.raises(lawlib.ValidationError, match="has no step"):
+        decision_report(
+            law, runs.iloc[:6], runs.iloc[6:], {"a": 0.3, "b": 0.3, "c": 0.4}, steps=STEP
+        )
+    report = decision_report(law, runs.iloc[:6], runs.iloc[6:], {"a": 0.3, "b": 0.3, "c": 0.4})
+    assert report.quantity == "summed loss" and np.isfinite(report.held_out_error)

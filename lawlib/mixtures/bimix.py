@@ -82,6 +82,16 @@ class BiMixLaw(Law):
         return list(self.coefficients.index)
 
     @property
+    def training_domains(self) -> list[str]:
+        """The domains whose proportions the law takes (BiMix: every domain)."""
+        return self.domains
+
+    @property
+    def validation_domains(self) -> list[str]:
+        """The domains whose losses the law predicts (BiMix: every domain)."""
+        return self.domains
+
+    @property
     def params(self) -> pd.Series:
         """The constants as one Series, named ``alpha[<domain>]``, ``B[<domain>]``, ..."""
         return flatten(self.coefficients[["alpha", "B", "beta", "C"]])

@@ -123,6 +123,33 @@ def proportions(mixture, domains) -> np.ndarray:
     return values
 
 
+def loss_weights(weights, domains, subject: str) -> np.ndarray:
+    """The weight of each domain's loss: 1 each by default, else finite, non-negative, not all zero.
+
+    Parameters
+    ----------
+    weights : mapping, Series, array or None
+    domains : sequence of str
+    subject : str
+        What the weights are for, in the error message.
+
+    Returns
+    -------
+    ndarray, shape (M,)
+
+    Raises
+    ------
+    ValidationError
+        A missing, negative or non-finite weight, or all zero.
+    """
+    w = np.ones(len(domains)) if weights is None else proportions(weights, domains)
+    if not np.isfinite(w).all() or np.any(w < 0) or not np.any(w > 0):
+        raise ValidationError(
+            [f"weights must be finite, non-negative and not all zero, got {w}"], subject
+        )
+    return w
+
+
 def long_to_wide(
     frame: pd.DataFrame,
     *,

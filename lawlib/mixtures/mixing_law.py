@@ -100,6 +100,11 @@ class MixingLaw(Law):
         """The training domains (columns of ``t``)."""
         return list(self.t.columns)
 
+    @property
+    def validation_domains(self) -> list[str]:
+        """The validation domains (rows of ``t``)."""
+        return list(self.t.index)
+
     def loss(self, mixture) -> pd.DataFrame:
         """Per-domain losses for mixture(s).
 

@@ -7,6 +7,7 @@ Derived in the Part IV chapter *Optimising the mixture*.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from scipy.optimize import brentq, minimize
 from ..errors import ValidationError
 from ..validation import check_options
 from .bimix import BiMixLaw
-from .frames import proportions
+from .frames import loss_weights, proportions
 from .mixing_law import MixingLaw
 
 
@@ -76,6 +77,50 @@ def _bracket(excess, start: float) -> tuple[float, float]:
     )
 
 
+def weighted_loss(
+    law: BiMixLaw | MixingLaw, mixtures, weights: np.ndarray, steps=None
+) -> np.ndarray:
+    """``sum_i w_i L_i`` over the validation domains of weight > 0, for each mixture.
+
+    Parameters
+    ----------
+    law : BiMixLaw or MixingLaw
+    mixtures : mapping, Series, DataFrame (``p_<domain>`` columns) or array (..., M)
+    weights : ndarray, shape (V,)
+        Weight of each validation domain (:func:`~lawlib.mixtures.frames.loss_weights`).
+    steps : float, optional
+        The step (BiMix only).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        A domain of weight 0 does not count, even where the law diverges on it
+        (BiMix at a zero share).
+
+    References
+    ----------
+    The objective of :func:`optimize_mixture` and of :func:`lawlib.decision_report`.
+    """
+    losses = (
+        law.loss(mixtures, steps) if isinstance(law, BiMixLaw) else law.loss(mixtures)
+    ).to_numpy()
+    with np.errstate(invalid="ignore"):
+        return np.sum(np.where(weights > 0, weights * losses, 0.0), axis=-1)
+
+
+def _trained_mixtures(runs, domains) -> np.ndarray:
+    """The trained mixtures of `runs` as an array (n, M), checked."""
+    if not isinstance(runs, pd.DataFrame):
+        raise ValidationError(
+            [f"runs must be a DataFrame of trained mixtures, got {type(runs).__name__}"],
+            "the design",
+        )
+    r = proportions(runs, domains)
+    if not len(r) or not np.isfinite(r).all():
+        raise ValidationError(["the trained mixtures must be finite and not empty"], "the design")
+    return r
+
+
 def design_bounds(runs: pd.DataFrame, domains) -> tuple[np.ndarray, np.ndarray]:
     """The lowest and highest proportion each domain was trained at.
 
@@ -98,14 +143,7 @@ def design_bounds(runs: pd.DataFrame, domains) -> tuple[np.ndarray, np.ndarray]:
     ----------
     The decision report's design check, chapter *Optimising the mixture*.
     """
-    if not isinstance(runs, pd.DataFrame):
-        raise ValidationError(
-            [f"runs must be a DataFrame of trained mixtures, got {type(runs).__name__}"],
-            "the design",
-        )
-    r = proportions(runs, domains)
-    if not len(r) or not np.isfinite(r).all():
-        raise ValidationError(["the trained mixtures must be finite and not empty"], "the design")
+    r = _trained_mixtures(runs, domains)
     return r.min(axis=0), r.max(axis=0)
 
 
@@ -177,31 +215,26 @@ def optimize_mixture(
         raise ValidationError(
             [f"within={within!r} needs the trained mixtures: pass runs=..."], "optimize_mixture"
         )
-    domains = law.training_domains if isinstance(law, MixingLaw) else law.domains
-    bounds = design_bounds(runs, domains) if within == "design" else None
+    if isinstance(law, MixingLaw) and steps is not None:
+        raise ValidationError(
+            ["the exponential mixing law has no step: leave steps None"], "optimize_mixture"
+        )
+    if isinstance(law, BiMixLaw):
+        if steps is None:
+            raise ValidationError(["BiMix needs the target steps"], "optimize_mixture")
+        check_options("optimize_mixture", steps=steps)
+    w = loss_weights(weights, law.validation_domains, "optimize_mixture")
     if within == "hull":
-        design_bounds(runs, domains)  # the same checks of the trained mixtures
-        return _hull_optimum(law, steps, weights, proportions(runs, domains))
+        return _hull_optimum(law, steps, w, _trained_mixtures(runs, law.training_domains))
+    bounds = design_bounds(runs, law.training_domains) if within == "design" else None
     if isinstance(law, MixingLaw):
-        if steps is not None:
-            raise ValidationError(
-                ["the exponential mixing law has no step: leave steps None"], "optimize_mixture"
-            )
-        return _exponential_optimum(law, weights, starts, bounds)
-    if steps is None:
-        raise ValidationError(["BiMix needs the target steps"], "optimize_mixture")
-    check_options("optimize_mixture", steps=steps)
+        return _exponential_optimum(law, w, starts, bounds)
     alpha = law.coefficients["alpha"].to_numpy()
     if np.any(alpha <= 0):
         flat = ", ".join(d for d, a in zip(law.domains, alpha, strict=True) if a <= 0)
         raise ValidationError(
             [f"needs every alpha_i > 0; {flat} does not depend on its proportion"],
             "optimize_mixture",
-        )
-    w = np.ones(len(alpha)) if weights is None else proportions(weights, law.domains)
-    if not np.isfinite(w).all() or np.any(w < 0) or not np.any(w > 0):
-        raise ValidationError(
-            [f"weights must be finite, non-negative and not all zero, got {w}"], "optimize_mixture"
         )
     pull = w * alpha * law.scale(steps)
 
@@ -218,28 +251,21 @@ def optimize_mixture(
         low, high = _bracket(excess, float(np.log(np.sum(pull))))
         r = shares(brentq(excess, low, high, xtol=1e-14, rtol=1e-15, maxiter=500))
     r = r / r.sum()
-    losses = law.loss(np.where(w > 0, r, 1.0), steps).to_numpy()[0]
     return MixtureOptimum(
         proportions=pd.Series(r, index=law.domains, name="proportion"),
-        objective=float(np.sum(np.where(w > 0, w * losses, 0.0))),
-        steps=float(steps),
+        objective=float(weighted_loss(law, np.where(w > 0, r, 1.0), w, steps)[0]),
+        steps=float(cast(float, steps)),
         weights=pd.Series(w, index=law.domains, name="weight"),
         within=within,
     )
 
 
-def _exponential_optimum(law: MixingLaw, weights, starts, bounds) -> MixtureOptimum:
+def _exponential_optimum(law: MixingLaw, w, starts, bounds) -> MixtureOptimum:
     """SLSQP on the simplex (or the design's box) from a central mixture and `starts`; the best end point."""
     domains = law.training_domains
-    validation = list(law.t.index)
-    w = np.ones(len(validation)) if weights is None else proportions(weights, validation)
-    if not np.isfinite(w).all() or np.any(w < 0) or not np.any(w > 0):
-        raise ValidationError(
-            [f"weights must be finite, non-negative and not all zero, got {w}"], "optimize_mixture"
-        )
 
     def total(r):
-        return float(np.sum(w * law.loss(r).to_numpy()))
+        return float(weighted_loss(law, r, w)[0])
 
     low, high = (np.zeros(len(domains)), np.ones(len(domains))) if bounds is None else bounds
     middle = np.full(len(domains), 1 / len(domains))
@@ -263,30 +289,17 @@ def _exponential_optimum(law: MixingLaw, weights, starts, bounds) -> MixtureOpti
         proportions=pd.Series(best, index=domains, name="proportion"),
         objective=total(best),
         steps=None,
-        weights=pd.Series(w, index=validation, name="weight"),
+        weights=pd.Series(w, index=law.validation_domains, name="weight"),
         within="simplex" if bounds is None else "design",
     )
 
 
-def _hull_optimum(law, steps, weights, points) -> MixtureOptimum:
+def _hull_optimum(law, steps, w, points) -> MixtureOptimum:
     """SLSQP over the weights ``mu`` of the trained mixtures: the best mixture in their convex hull."""
-    bimix = isinstance(law, BiMixLaw)
-    if bimix and steps is None:
-        raise ValidationError(["BiMix needs the target steps"], "optimize_mixture")
-    validation = law.domains if bimix else list(law.t.index)
-    domains = law.domains if bimix else law.training_domains
-    w = np.ones(len(validation)) if weights is None else proportions(weights, validation)
-    if not np.isfinite(w).all() or np.any(w < 0) or not np.any(w > 0):
-        raise ValidationError(
-            [f"weights must be finite, non-negative and not all zero, got {w}"], "optimize_mixture"
-        )
     points = np.unique(points, axis=0)
 
     def total(mu):
-        r = mu @ points
-        losses = law.loss(r, steps) if bimix else law.loss(r)
-        with np.errstate(invalid="ignore"):
-            return float(np.sum(np.where(w > 0, w * losses.to_numpy()[0], 0.0)))
+        return float(weighted_loss(law, mu @ points, w, steps)[0])
 
     n = len(points)
     end = minimize(
@@ -300,10 +313,10 @@ def _hull_optimum(law, steps, weights, points) -> MixtureOptimum:
     mu = end.x.clip(0, 1)
     best = (mu / mu.sum()) @ points
     return MixtureOptimum(
-        proportions=pd.Series(best, index=domains, name="proportion"),
+        proportions=pd.Series(best, index=law.training_domains, name="proportion"),
         objective=total(mu / mu.sum()),
         steps=None if steps is None else float(steps),
-        weights=pd.Series(w, index=validation, name="weight"),
+        weights=pd.Series(w, index=law.validation_domains, name="weight"),
         within="hull",
     )
 
