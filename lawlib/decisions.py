@@ -39,7 +39,7 @@ class DecisionReport:
     Attributes
     ----------
     quantity : str
-        What is compared ("summed loss", "weighted loss", "loss").
+        What is compared ("summed loss", "mean loss", "weighted loss", "loss").
     predicted_choice : float
         The law's prediction at the choice [nats/token].
     best_trained : str
@@ -208,7 +208,13 @@ class _Mixtures:
             raise ValidationError(
                 ["the exponential mixing law has no step: leave steps None"], SUBJECT
             )
-        self.quantity = "summed loss" if np.all(self.weights == 1) else "weighted loss"
+        self.quantity = (
+            "summed loss"
+            if np.all(self.weights == 1)
+            else "mean loss"
+            if np.allclose(self.weights, 1 / len(self.weights), rtol=1e-12)
+            else "weighted loss"
+        )
         self.labels = [f"p_{d}" for d in self.coordinates]
 
     def frame(self, runs, name):
@@ -337,14 +343,52 @@ def _in_hull(points: np.ndarray, x: np.ndarray) -> bool:
     return bool(found.status == 0)
 
 
-def _pairs_right(predicted: np.ndarray, observed: np.ndarray) -> float:
-    """Share of pairs with different observed values that `predicted` orders the same way."""
+def ranking(predicted, observed) -> tuple[float, float]:
+    """How well `predicted` orders runs as `observed` does: Spearman's rho and the share of pairs right.
+
+    Parameters
+    ----------
+    predicted, observed : array_like, shape (n,)
+        One number per run (a loss), n >= 2, finite.
+
+    Returns
+    -------
+    rho : float
+        Spearman's rank correlation (NaN when either side is constant).
+    pairs_right : float
+        Share of the pairs with different observed values that `predicted`
+        orders the same way (NaN if every observed value is the same).
+
+    Raises
+    ------
+    ValidationError
+        Fewer than two runs, shapes that differ, or values that are not finite.
+
+    Examples
+    --------
+    >>> ranking([1.0, 2.0, 3.0], [1.1, 2.2, 2.1])
+    (0.5, 0.6666666666666666)
+
+    References
+    ----------
+    The held-out ranking of :func:`decision_report`.
+    """
+    predicted = np.asarray(predicted, dtype=float)
+    observed = np.asarray(observed, dtype=float)
+    if predicted.shape != observed.shape or predicted.ndim != 1 or len(observed) < 2:
+        raise ValidationError(
+            ["predicted and observed must be two runs or more, one number each"], "ranking"
+        )
+    if not (np.isfinite(predicted).all() and np.isfinite(observed).all()):
+        raise ValidationError(["predicted and observed must be finite"], "ranking")
+    constant = np.ptp(predicted) == 0 or np.ptp(observed) == 0
+    rho = float("nan") if constant else float(spearmanr(predicted, observed).statistic)
     i, j = np.triu_indices(len(observed), k=1)
     differ = observed[i] != observed[j]
     if not differ.any():
-        return float("nan")
+        return rho, float("nan")
     right = np.sign(predicted[i] - predicted[j]) == np.sign(observed[i] - observed[j])
-    return float(np.mean(right[differ]))
+    return rho, float(np.mean(right[differ]))
 
 
 def _seed_noise(points: np.ndarray, values: np.ndarray) -> float:
@@ -491,7 +535,7 @@ def decision_report(
     if usable.sum() < 5:
         notes.append(f"the held-out error and ranking rest on {int(usable.sum())} runs only")
     relative = predicted_held[usable] / observed_held[usable] - 1
-    rho = float(spearmanr(predicted_held[usable], observed_held[usable]).statistic)
+    rho, pairs_right = ranking(predicted_held[usable], observed_held[usable])
 
     design = kind.points(runs)
     low, high = design.min(axis=0), design.max(axis=0)
@@ -547,7 +591,7 @@ def decision_report(
         spread=float(observed_pool.max() / observed_pool.min() - 1),
         seed_noise=noise,
         spearman=rho,
-        pairs_right=_pairs_right(predicted_held[usable], observed_held[usable]),
+        pairs_right=pairs_right,
         in_range=not outside,
         outside=outside,
         in_hull=in_hull,

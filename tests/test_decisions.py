@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import lawlib
-from lawlib.decisions import decision_report
+from lawlib.decisions import decision_report, ranking
 from lawlib.mixtures import split_runs
 from lawlib.mixtures.optimum import design_bounds
 
@@ -252,3 +252,15 @@ def test_the_exponential_law_takes_no_step_in_any_search_or_report():
         )
     report = decision_report(law, runs.iloc[:6], runs.iloc[6:], {"a": 0.3, "b": 0.3, "c": 0.4})
     assert report.quantity == "summed loss" and np.isfinite(report.held_out_error)
+
+
+def test_ranking_counts_pairs_by_hand():
+    # pairs (1,2) right, (1,3) right, (2,3) wrong: 2 of 3; ranks 1 2 3 against 1 3 2: rho = 0.5
+    assert ranking([1.0, 2.0, 3.0], [1.1, 2.2, 2.1]) == pytest.approx((0.5, 2 / 3))
+    rho, right = ranking([3.0, 2.0, 1.0, 0.0], [1.0, 2.0, 3.0, 4.0])
+    assert rho == pytest.approx(-1) and right == 0
+    assert np.isnan(ranking([1.0, 2.0], [5.0, 5.0])).all()  # no pair to order, no correlation
+    with pytest.raises(lawlib.ValidationError, match="two runs or more"):
+        ranking([1.0], [1.0])
+    with pytest.raises(lawlib.ValidationError, match="must be finite"):
+        ranking([1.0, np.nan], [1.0, 2.0])
