@@ -301,6 +301,12 @@ def check_optimizing(numbers):
 def check_entropy_mixtures(numbers):
     assert sum(numbers["softmax_bits"].values()) == pytest.approx(1.0, abs=1e-9)
     assert numbers["below_baseline"] == {"pile": 4, "slimpajama": 4}
+    # ... on the unweighted average; weighted by the corpus's own (Baseline's) proportions, none
+    weighted = numbers["weighted_final_loss"]
+    assert numbers["weighted_below_baseline"] == {"pile": 0, "slimpajama": 0}
+    for corpus in ("slimpajama", "pile"):
+        best = min(weighted[corpus][m] for m in ("SE", "JE", "CE", "VNE"))
+        assert best > weighted[corpus]["Baseline"] * 1.01, corpus
     assert numbers["ordering_stable"] is False
     checks = numbers["checks"]
     assert (
@@ -312,7 +318,7 @@ def check_entropy_mixtures(numbers):
     for domain, share in numbers["linear_mixture"].items():  # the linear map, r_i = H_i / sum_j H_j
         assert share == pytest.approx(bits[domain] / sum(bits.values()), rel=1e-12), domain
     assert set(numbers["conditional_bits"]) == {"code", "docstrings", "reference", "changelog"}
-    # the released CE mixtures are a softmax: the spread of entropies is log(max r / min r)
+    # the entropy spread a softmax would need for the CE mixtures is log(max r / min r)
     ce = lawlib.data.load("bimix2024_mixtures").query("mixture == 'CE'")
     for corpus, rows in ce.groupby("dataset"):
         spread = np.log(rows["proportion"].max() / rows["proportion"].min())
