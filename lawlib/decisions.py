@@ -39,7 +39,8 @@ class DecisionReport:
     Attributes
     ----------
     quantity : str
-        What is compared ("summed loss", "mean loss", "weighted loss", "loss").
+        What is compared ("summed loss", "mean loss", "weighted loss", "loss on <domain>"
+        when one domain has weight, "loss").
     predicted_choice : float
         The law's prediction at the choice [nats/token].
     best_trained : str
@@ -208,8 +209,11 @@ class _Mixtures:
             raise ValidationError(
                 ["the exponential mixing law has no step: leave steps None"], SUBJECT
             )
+        only = [d for d, w in zip(self.validation, self.weights, strict=True) if w > 0]
         self.quantity = (
-            "summed loss"
+            f"loss on {only[0]}"
+            if len(only) == 1
+            else "summed loss"
             if np.all(self.weights == 1)
             else "mean loss"
             if np.allclose(self.weights, 1 / len(self.weights), rtol=1e-12)

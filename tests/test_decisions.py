@@ -104,6 +104,9 @@ def test_an_exact_law_ranks_every_held_out_pair_and_tells_a_real_gain():
     assert report.in_hull and report.gain_over_best > 0 and report.can_tell
     assert report.verdict.startswith("the law can tell this choice from the best trained one")
     assert report.quantity == "summed loss" and np.isnan(report.seed_noise)
+    weights = {d: float(d == DOMAINS[1]) for d in DOMAINS}  # one domain's loss alone
+    one = decision_report(LAW, train, test, choice, weights=weights, alternatives=train)
+    assert one.quantity == f"loss on {DOMAINS[1]}"
     assert report.table.loc["predicted gain over m0", "value"] == pytest.approx(
         1 - choice.objective / summed(runs.iloc[0][[f"p_{d}" for d in DOMAINS]].to_numpy(float))
     )
@@ -251,7 +254,7 @@ def test_the_exponential_law_takes_no_step_in_any_search_or_report():
             law, runs.iloc[:6], runs.iloc[6:], {"a": 0.3, "b": 0.3, "c": 0.4}, steps=STEP
         )
     report = decision_report(law, runs.iloc[:6], runs.iloc[6:], {"a": 0.3, "b": 0.3, "c": 0.4})
-    assert report.quantity == "summed loss" and np.isfinite(report.held_out_error)
+    assert report.quantity == "loss on x" and np.isfinite(report.held_out_error)
 
 
 def test_ranking_counts_pairs_by_hand():

@@ -160,6 +160,40 @@ def test_synthetic_recovery_of_bimix_coefficients():
     np.testing.assert_allclose(fit.coefficients["C"], truth["C"], rtol=0.03)
 
 
+def test_the_mixture_axis_alone_recovers_a_known_law_at_one_step():
+    truth = TABLE_160M.loc[["academic", "symbolic"]]
+    step = 3e4
+    scale = BiMixLaw(truth).scale(step)  # K_i at that step
+    rng = np.random.default_rng(5)
+    r = rng.dirichlet([1, 1], size=40)
+    loss = scale * r ** -truth["alpha"].to_numpy() * np.exp(rng.normal(0, 0.002, r.shape))
+    frame = pd.DataFrame(
+        {
+            "run_id": [f"r{k}" for k in range(len(r))],
+            "p_academic": r[:, 0],
+            "p_symbolic": r[:, 1],
+            "step": step,
+            "loss_academic": loss[:, 0],
+            "loss_symbolic": loss[:, 1],
+        }
+    )
+    fit = fit_bimix(frame, axes="mixture")
+    assert fit.converged
+    np.testing.assert_allclose(fit.coefficients["alpha"], truth["alpha"], atol=0.003)
+    np.testing.assert_allclose(fit.coefficients["C"], scale, rtol=0.005)  # C_i is K_i
+    assert (fit.coefficients[["B", "beta"]] == 0).all().all()
+    assert set(fit.fixed) == {f"{p}[{d}]" for d in truth.index for p in ("B", "beta")}
+    assert any("says nothing about other steps" in note for note in fit.notes)
+    np.testing.assert_allclose(fit.law.loss(r, step).to_numpy(), loss, rtol=0.01)
+    with pytest.raises(ValidationError, match="axes='mixture'"):
+        fit_bimix(frame)  # one step, both axes: the message names the way out
+    two_steps = pd.concat([frame, frame.assign(step=2 * step)])
+    with pytest.raises(ValidationError, match="fits runs at one step; these are at 2 steps"):
+        fit_bimix(two_steps, axes="mixture")
+    with pytest.raises(ValidationError, match="axes must be 'both' or 'mixture'"):
+        fit_bimix(frame, axes="steps")
+
+
 def test_fit_on_ye_runs_reproduces_reference_coefficients(runs):
     subset = runs[(runs["model"] == "160M") & (runs["step"] <= 20000)]
     with warnings.catch_warnings(record=True) as caught:

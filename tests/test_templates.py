@@ -83,7 +83,11 @@ def test_runs_template_finds_isoflop_budgets_in_logged_compute(tmp_path):
 
 
 def test_mixture_template_on_its_example_csv(tmp_path):
-    numbers = execute(MIXTURE, tmp_path, {"runs_csv": "templates/examples/mixture_runs.csv"})
+    numbers = execute(
+        MIXTURE,
+        tmp_path,
+        {"runs_csv": "templates/examples/mixture_runs.csv", "n_random": 1},  # one start per pair
+    )
     assert numbers["n_mixtures"] == 256 and not numbers["checkpoints"]
     assert len(numbers["domains"]) == 13  # RegMix logs 13 of its 17 training domains
     assert any("no run column" in note for note in numbers["notes"])

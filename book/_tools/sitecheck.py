@@ -232,6 +232,8 @@ def pdf(single: Path = SINGLE, target: Path | None = None) -> Path:
             path=str(target),
             format="A4",
             print_background=True,
+            outline=True,  # bookmarks from the headings: the reader's table of contents
+            tagged=True,
             margin={
                 "top": "16mm",
                 "bottom": "16mm",

@@ -242,6 +242,24 @@ def _bimix_domain_fit(r, u, y):
     return best
 
 
+def _mixture_axis_fit(r, y):
+    """Least squares for ``y = exp(log C) r**-alpha`` in (alpha, log C), from the log-log line.
+
+    The straight line through (log r, log y) gives the start; alpha is bounded as in
+    :func:`_bimix_domain_fit`.
+    """
+    slope, intercept = np.polyfit(np.log(r), np.log(y), 1)
+    low, high = EXPONENT_BOUNDS
+    start = [float(np.clip(-slope, low, high)), float(intercept)]
+
+    def residual(theta):
+        return np.exp(theta[1]) * r ** (-theta[0]) - y
+
+    return least_squares(
+        residual, start, bounds=([low, -np.inf], [high, np.inf]), method="trf", x_scale="jac"
+    )
+
+
 @dataclass(frozen=True, eq=False)
 class BiMixResult(FitResult):
     """A :class:`FitResult` for BiMix with a per-domain table.
@@ -295,6 +313,7 @@ def fit_bimix(
     loss: str = "loss",
     model: str | None = None,
     pool_models: bool = False,
+    axes: str = "both",
 ) -> BiMixResult:
     """Fit BiMix per domain: ``L_i = r_i**-alpha_i (B_i s**-beta_i + C_i)`` by least squares.
 
@@ -332,6 +351,11 @@ def fit_bimix(
         the same mixture at the same step is taken for model sizes and refused.
     pool_models : bool
         Fit runs of several model sizes together, on purpose.
+    axes : {"both", "mixture"}
+        ``"mixture"`` fits the mixture axis alone, ``L_i = C_i r_i**-alpha_i``,
+        for runs that all end at one step (released final losses): the law is
+        stored with ``B_i = beta_i = 0``, so ``C_i`` is domain i's loss at
+        ``r_i = 1`` at that step, and it says nothing about other steps.
 
     Returns
     -------
@@ -359,8 +383,20 @@ def fit_bimix(
         model=model,
         pool_models=pool_models,
     )
+    if axes not in ("both", "mixture"):
+        raise ValidationError([f"axes must be 'both' or 'mixture', got {axes!r}"], "fit_bimix")
     domains = fitted_domains(frame) if domains is None else list(domains)
     frame = check_mixture_runs(frame, domains, step=step, run_column=run_column, missing_loss=True)
+    if axes == "mixture" and frame[step].nunique() > 1:
+        raise ValidationError(
+            [
+                (
+                    f"axes='mixture' fits runs at one step; these are at {frame[step].nunique()} "
+                    f"steps (select one, e.g. the last: data[data[{step!r}] == data[{step!r}].max()])"
+                )
+            ],
+            "fit_bimix",
+        )
     scale = float(np.exp(np.mean(np.log(frame[step].to_numpy(dtype=float)))))
     long = wide_to_long(
         frame, domains, step=step, run_column=run_column if run_column in frame else None
@@ -389,10 +425,11 @@ def fit_bimix(
                 f"domain {name!r}: only {y.size} runs with p_{name} > 0 and a loss; BiMix needs 5"
             )
             continue
-        if np.unique(steps).size == 1:
+        if axes == "both" and np.unique(steps).size == 1:
             problems.append(
                 f"domain {name!r}: every run is at one step ({steps[0]:g}): BiMix cannot learn how "
-                "the loss falls with steps; add checkpoints, or fit the mixing law (fit_mixing_law)"
+                "the loss falls with steps; add checkpoints, fit the mixture axis alone "
+                "(axes='mixture'), or fit the mixing law (fit_mixing_law)"
             )
             continue
         if np.unique(r).size == 1:
@@ -401,9 +438,13 @@ def fit_bimix(
                 "learn how its loss depends on its share; add mixtures"
             )
             continue
-        run = _bimix_domain_fit(r, steps / scale, y)
-        alpha, log_b, beta, log_c = run.x
-        for label, value in (("alpha", alpha), ("beta", beta)):
+        if axes == "mixture":
+            run = _mixture_axis_fit(r, y)
+            (alpha, log_c), log_b, beta = run.x, -np.inf, 0.0
+        else:
+            run = _bimix_domain_fit(r, steps / scale, y)
+            alpha, log_b, beta, log_c = run.x
+        for label, value in (("alpha", alpha), ("beta", beta))[: 2 if axes == "both" else 1]:
             if np.isclose(value, EXPONENT_BOUNDS, rtol=0, atol=1e-5).any():
                 cautions.append(
                     f"domain {name!r}: {label} = {value:.4g} sits on its bound {EXPONENT_BOUNDS}"
@@ -429,23 +470,36 @@ def fit_bimix(
         raise ValidationError(problems)
     table = pd.DataFrame(rows).set_index("domain")
     law = BiMixLaw.from_fit(flatten(table[["alpha", "B", "beta", "C"]]))
+    engine = "least_squares (trf) per domain, " + (
+        "best of 12 starts" if axes == "both" else "from the log-log least-squares line"
+    )
     failed = list(table.index[~table["converged"]])
+    if axes == "mixture":
+        notes.append(
+            f"the mixture axis alone, at one step ({frame[step].iloc[0]:g}): B = beta = 0, and C_i "
+            "is domain i's loss at r_i = 1 there; the law says nothing about other steps"
+        )
     fitted = pd.concat(used_rows)
     fitted.columns = [step if c == step else c for c in fitted.columns]
     return BiMixResult.build(
-        model="L_i = r_i^(-alpha_i) (B_i s^(-beta_i) + C_i)   (A_i = 1: only A B and A C are identifiable)",
+        model=(
+            "L_i = r_i^(-alpha_i) (B_i s^(-beta_i) + C_i)   (A_i = 1: only A B and A C are identifiable)"
+            if axes == "both"
+            else "L_i = C_i r_i^(-alpha_i)   (the mixture axis at one step: B_i = beta_i = 0)"
+        ),
         params=law.params,
         law=law,
         objective=total,
         definition=f"sum over {len(domains)} domains of squared loss residuals",
-        engine="least_squares (trf) per domain, best of 12 starts",
-        message="least_squares (trf) per domain, best of 12 starts",
+        engine=engine,
+        message=engine,
         converged=not failed,
         settings={
             "Step column": step,
             "Step scale (geometric mean)": scale,
             "Domains": ", ".join(domains),
             "Exponent bounds": str(EXPONENT_BOUNDS),
+            "Axes": axes,
         },
         derived=table["r_squared"].rename(lambda d: f"r_squared[{d}]"),
         cautions=cautions
@@ -456,7 +510,14 @@ def fit_bimix(
         observed="loss",
         residual="raw",
         groups="domain",
-        exponents=[f"{p}[{d}]" for d in table.index for p in ("alpha", "beta")],
+        exponents=[
+            f"{p}[{d}]"
+            for d in table.index
+            for p in ("alpha", "beta")[: 2 if axes == "both" else 1]
+        ],
+        fixed={}
+        if axes == "both"
+        else {f"{p}[{d}]": 0.0 for d in table.index for p in ("B", "beta")},
         stacklevel=3,
         coefficients=table,
     )
