@@ -8,6 +8,7 @@ Units: N parameters, D tokens, C FLOPs, loss nats/token.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -458,6 +459,114 @@ def fit_isoflop(
         n_obs=len(runs),
         flops_per_token=flops_per_token,
     )
+
+
+def interpolate_isoflop(
+    N: Column,
+    D: Column,
+    loss: Column,
+    budgets=None,
+    *,
+    flops_per_token: float = 6.0,
+    min_sizes: int = 3,
+    data: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """IsoFLOP profiles read off a ladder: each size's final losses interpolated at ``D = C / (k N)``.
+
+    A ladder trains every model size to several token counts; no two runs need
+    share a budget. For a budget C, size N would have needed ``D = C / (k N)``
+    tokens; where that lies within the token counts the size was trained to,
+    its loss there is interpolated linearly in ``(log D, log loss)`` between
+    the two nearest runs. Nothing is extrapolated: a size contributes only
+    inside its own trained range.
+
+    Parameters
+    ----------
+    N, D, loss : array_like, shape (n,), or str
+        Parameters, tokens and final loss of each run (with `data`, its columns).
+    budgets : array_like, optional
+        Budgets [FLOPs]. Default: one per window where `min_sizes` or more sizes
+        overlap, at the window's geometric middle (the budget that keeps the
+        most sizes away from the ends of their ranges).
+    flops_per_token : float
+        ``k`` in ``C = k N D``.
+    min_sizes : int
+        Budgets reached by fewer sizes are left out (a parabola needs 3).
+    data : DataFrame, optional
+
+    Returns
+    -------
+    DataFrame
+        One row per budget and size: ``N``, ``D``, ``C``, ``loss`` (interpolated),
+        ready for :func:`lawlib.fit_isoflop` with ``C="C"``.
+
+    Raises
+    ------
+    ValidationError
+        Fewer than two token counts for every size, or no budget reached by
+        `min_sizes` sizes.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.2 (Approach 2); derived in the chapter *An independent ladder*.
+
+    Examples
+    --------
+    Three sizes, each trained to 10 and 320 tokens per parameter, overlap in
+    budget between 9.6e18 and 1.92e19 FLOPs; the default budget is the middle:
+
+    >>> runs = pd.DataFrame({"N": [1e8, 1e8, 2e8, 2e8, 4e8, 4e8],
+    ...                      "D": [1e9, 32e9, 2e9, 64e9, 4e9, 128e9],
+    ...                      "loss": [3.6, 3.1, 3.4, 2.9, 3.2, 2.7]})
+    >>> profile = interpolate_isoflop("N", "D", "loss", data=runs)
+    >>> print(f"{profile['C'].iloc[0]:.4g}", len(profile), profile["loss"].round(3).tolist())
+    1.358e+19 3 [3.147, 3.14, 3.146]
+    """
+    check_options("interpolate_isoflop", flops_per_token=flops_per_token)
+    if int(min_sizes) != min_sizes or min_sizes < 1:
+        raise ValidationError(
+            [f"min_sizes must be a positive integer, got {min_sizes!r}"], "interpolate_isoflop"
+        )
+    runs, _ = _runs(N, D, loss, None, flops_per_token, data)
+    sizes = {n: g.sort_values("D") for n, g in runs.groupby("N") if g["D"].nunique() > 1}
+    if not sizes:
+        raise ValidationError(
+            ["every size has one token count: there is nothing to interpolate between"],
+            "interpolate_isoflop",
+        )
+    ranges = np.array([[g["C"].min(), g["C"].max()] for g in sizes.values()])
+    if budgets is None:
+        edges = np.unique(ranges)
+        covered = [
+            (low, high)
+            for low, high in itertools.pairwise(edges)
+            if ((ranges[:, 0] <= low) & (ranges[:, 1] >= high)).sum() >= min_sizes
+        ]
+        windows: list[list[float]] = []
+        for low, high in covered:  # merge adjacent intervals into windows
+            if windows and np.isclose(windows[-1][1], low, rtol=1e-12):
+                windows[-1][1] = high
+            else:
+                windows.append([low, high])
+        budgets = [float(np.sqrt(low * high)) for low, high in windows]
+    budgets = np.atleast_1d(np.asarray(budgets, dtype=float))
+    rows = []
+    for C in budgets:
+        for n, g in sizes.items():
+            tokens = C / (flops_per_token * n)
+            if g["D"].min() * (1 - 1e-9) <= tokens <= g["D"].max() * (1 + 1e-9):
+                log_loss = np.interp(np.log(tokens), np.log(g["D"]), np.log(g["loss"]))
+                rows.append({"N": n, "D": tokens, "C": C, "loss": float(np.exp(log_loss))})
+    frame = pd.DataFrame(rows, columns=["N", "D", "C", "loss"])
+    enough = frame.groupby("C")["N"].transform("size") >= min_sizes
+    if not enough.any():
+        raise ValidationError(
+            [
+                f"no budget is reached by {min_sizes} or more sizes within their trained token counts"
+            ],
+            "interpolate_isoflop",
+        )
+    return frame[enough].reset_index(drop=True)
 
 
 def log_grid(low: float, high: float, n: int) -> np.ndarray:

@@ -6,7 +6,7 @@ import pytest
 from scipy import stats
 
 from lawlib import ChinchillaLaw, ValidationError, fit_envelope, fit_isoflop
-from lawlib.allocation import envelope
+from lawlib.allocation import envelope, interpolate_isoflop
 from lawlib.data import load
 
 
@@ -53,6 +53,29 @@ def test_isoflop_recovers_the_closed_form_of_a_known_law():
     np.testing.assert_allclose(
         result.optima["N_opt"], law.compute_optimal(result.optima["C"])[0], rtol=0.05
     )
+
+
+def test_a_ladder_interpolated_to_isoflop_budgets_recovers_a_known_law():
+    law = ChinchillaLaw.published("besiroglu2024")
+    sizes = np.geomspace(1e8, 3.2e9, 6)  # a ladder: every size at 10 to 200 tokens per parameter
+    multiples = np.geomspace(10, 200, 12)
+    ladder = pd.DataFrame([{"N": n, "D": m * n} for n in sizes for m in multiples])
+    ladder["loss"] = law.loss(ladder["N"], ladder["D"])
+    profiles = interpolate_isoflop("N", "D", "loss", data=ladder)
+    # four windows where three sizes overlap, one budget each, every size inside its range
+    assert profiles["C"].nunique() == 4 and (profiles.groupby("C").size() == 3).all()
+    lows = ladder.groupby("N")["D"].min().loc[profiles["N"]].to_numpy()
+    highs = ladder.groupby("N")["D"].max().loc[profiles["N"]].to_numpy()
+    assert np.all((profiles["D"] >= lows * (1 - 1e-9)) & (profiles["D"] <= highs * (1 + 1e-9)))
+    np.testing.assert_allclose(6 * profiles["N"] * profiles["D"], profiles["C"], rtol=1e-12)
+    # interpolation between runs spaced 1.3x in D is within 0.1% of the law
+    np.testing.assert_allclose(profiles["loss"], law.loss(profiles["N"], profiles["D"]), rtol=1e-3)
+    chosen = interpolate_isoflop("N", "D", "loss", [1e20], data=ladder, min_sizes=2)
+    assert set(chosen["C"]) == {1e20} and len(chosen) >= 2
+    with pytest.raises(ValidationError, match="no budget is reached by 7 or more sizes"):
+        interpolate_isoflop("N", "D", "loss", data=ladder, min_sizes=7)
+    with pytest.raises(ValidationError, match="every size has one token count"):
+        interpolate_isoflop("N", "D", "loss", data=ladder.groupby("N").head(1))
 
 
 def test_isoflop_skips_budgets_with_the_minimum_at_an_edge():

@@ -153,6 +153,47 @@ def check_replication(numbers):
     assert numbers["synthetic_se_alpha"]["global"] > numbers["synthetic_se_alpha"]["warm"]
 
 
+def check_olmo_ladder(numbers):
+    assert numbers["ol_n_runs"] == 25 and numbers["ol_n_budgets"] == 3
+    assert numbers["ol_count_exact"]  # (ol-count) minus V d is the code's count, all five sizes
+    assert numbers["ol_ratio_small"] == pytest.approx(1.903e9 / (6 * 190354176), rel=1e-9)
+    assert numbers["ol_ratio_small"] > numbers["ol_ratio_large"] > 1
+    # all three approaches give a < 0.5 ("below one half"), against Hoffmann et al.'s 0.46-0.50;
+    # without the 190M runs Approach 3 gives about 0.50
+    approaches = numbers["ol_approaches"]
+    assert max(approaches.values()) < 0.46
+    assert numbers["ol_a3"] == pytest.approx(0.365, abs=0.01)
+    assert numbers["ol_a3_no190"] == pytest.approx(0.505, abs=0.02)
+    assert numbers["ol_alpha"] > numbers["ol_beta"]  # "the data exponent is the smaller one"
+    # conventions move the ratio several-fold; beta "hardly moves"
+    conventions = numbers["ol_conventions"]
+    ladder = [row for name, row in conventions.items() if "et al." not in name]
+    assert len(ladder) == 4
+    assert numbers["ol_dn_high"] / numbers["ol_dn_low"] > 4
+    assert max(r["beta"] for r in ladder) - min(r["beta"] for r in ladder) < 0.01
+    assert conventions["Besiroglu et al. (2024)"]["D/N at 1e21"] == pytest.approx(21.6, abs=0.2)
+    # reruns agree to 0.03%, residuals are ~20 times larger and curved (+, -, +)
+    assert numbers["ol_rerun_max"] < 0.05
+    assert numbers["ol_resid_ratio"] > 10
+    assert numbers["ol_resid_short"] > 0 > numbers["ol_resid_mid"] and numbers["ol_resid_long"] > 0
+    assert sorted(numbers["ol_resid_by_multiple"]) == ["0.5", "1.0", "10.0", "2.0", "5.0"]
+    assert numbers["ol_boot_high"] / numbers["ol_boot_low"] > 100
+    # the 7B and 13B: annealed 7B within 0.1%, 13B within 1%; the pre-anneal checkpoint above
+    targets = numbers["ol_targets"]
+    assert numbers["ol_err_7b_anneal"] < 0.1 and numbers["ol_err_13b"] < 1
+    assert numbers["ol_err_7b"] < 0 and numbers["ol_gap_7b"] > 1
+    assert numbers["ol_covered"] == 2 and targets["peteish7"]["inside"] == "no"
+    # over-training: fitted up to 2x, both forms predict 5x and 10x too low by about 2%
+    assert numbers["ol_fit_up_to"] == 2
+    for row in numbers["ol_overtraining"].values():
+        assert -2.5 < row["mean error [%]"] < -1.0
+    assert numbers["ol_ot_free"] > 0 and numbers["ol_ot_equal"] > 0
+    assert numbers["ol_ot_worst"] < 4
+    assert numbers["ol_emb_small"] > 35 > 15 > numbers["ol_emb_large"]
+    assert numbers["ol_budget"] == 5.76e23
+    assert 0.15 < numbers["ol_alpha_low"] < numbers["ol_alpha_high"] < 0.35
+
+
 def check_calculator(numbers):
     law = __import__("lawlib").ChinchillaLaw.published("besiroglu2024")
     n_opt, d_opt = law.compute_optimal(5.76e23)
@@ -180,6 +221,22 @@ def check_repeating_data(numbers):
 
 
 def check_quality_quantity(numbers):
+    # Gadre et al.'s corpora: each wins mostly on its own validation set; C4 trails downstream at
+    # every scale, by a gap that widens ("pull ahead") with compute, weakly (RedPajama at 2.5 se)
+    assert numbers["qq_n_configs"] == 33
+    assert numbers["qq_own_c4"] == 31 and numbers["qq_own_rpj"] == 33 and numbers["qq_own_rw"] == 26
+    assert numbers["qq_c4_best"] == 3
+    assert 0 < numbers["qq_gap_small"] < numbers["qq_gap_large"] < 1  # "about half a point"
+    assert numbers["qq_trend_rpj"] > 2 * numbers["qq_trend_rpj_se"]
+    assert 0 < numbers["qq_trend_rw"] < 2 * numbers["qq_trend_rw_se"]  # not significant alone
+    wins = numbers["qq_corpus_wins"]
+    assert sum(wins["accuracy, below 1e19 FLOPs"].values()) == 19
+    assert numbers["qq_c_low"] == pytest.approx(3.35e15, rel=0.01)
+    assert numbers["qq_c_high"] == pytest.approx(5.70e21, rel=0.01)
+    assert numbers["qq_split"] == 1e19
+    assert numbers["qq_corpus_gaps"]["RedPajama"]["trend [points per decade]"] == pytest.approx(
+        0.20, abs=0.01
+    )
     accuracy = numbers["accuracy_at_budgets"]
     assert accuracy["Top 10%"][0] == pytest.approx(18.2471, abs=1e-4)
     assert accuracy["Top 20%"][2] == pytest.approx(29.6000, abs=1e-4)
@@ -497,6 +554,7 @@ CHECKS = {
     "bimix": check_bimix,
     "optimizing": check_optimizing,
     "regmix": check_regmix,
+    "olmo_ladder": check_olmo_ladder,
     "entropy_mixtures": check_entropy_mixtures,
     "fit_your_runs": check_fit_your_runs,
     "laptop_lab": check_laptop_lab,
@@ -799,3 +857,78 @@ def test_every_glued_number_is_recorded_and_every_record_shown_or_tested(chapter
     assert sorted(glued - set(numbers)) == [], "quoted in the text but never recorded"
     idle = [name for name in numbers if name not in glued and f'"{name}"' not in TEST_SOURCES]
     assert idle == [], "recorded but neither shown in the text nor read by a test"
+
+
+#: Words that say a quantity went up or down; "moves" only says it changed.
+UP = r"grows|grew|rises|rose|widens|increases|climbs"
+DOWN = r"falls|fell|shrinks|narrows|drops|decreases|declines"
+_GLUE = r"\{glue(?::\w*)?\}`([^`]+)`"
+#: "<word> ... from {glue}`a` ... to {glue}`b`" within one sentence.
+_FROM_TO = re.compile(
+    rf"\b(?P<word>{UP}|{DOWN}|moves?)\b[^.;:]*?\bfrom {_GLUE}[^.;:{{]*?\bto {_GLUE}"
+)
+#: "<word> by {glue}`x`" and "<word> by a factor (of) {glue}`x`".
+_BY = re.compile(rf"\b(?P<word>{UP}|{DOWN})\b by (?P<factor>a factor (?:of )?)?{_GLUE}")
+
+
+def direction_claims(text: str):
+    """Each claim of direction in `text` tied to glued numbers: (kind, word, names)."""
+    text = re.sub(r"\s+", " ", text).replace("et al.", "et al")  # sentences end at ". ", not "al."
+    for match in _FROM_TO.finditer(text):
+        yield "from-to", match["word"], (match[2], match[3])
+    for match in _BY.finditer(text):
+        yield ("factor" if match["factor"] else "by"), match["word"], (match[3],)
+
+
+def contradictions(text: str, numbers: dict) -> list[str]:
+    """Claims of direction whose glued numbers say otherwise.
+
+    "grows from a to b" needs b > a (falls: b < a), "moves from a to b" needs a != b,
+    "grows by x" and "falls by x" need x > 0, "grows by a factor x" needs x > 1.
+    """
+    wrong = []
+    for kind, word, names in direction_claims(text):
+        values = [numbers.get(name) for name in names]
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            continue  # a glued label, not a number
+        up = re.fullmatch(UP, word) is not None
+        if kind == "from-to":
+            low, high = values
+            holds = low != high if word.startswith("move") else (high > low) == up
+        elif kind == "factor":
+            holds = values[0] > 1 if up else 0 < values[0] < 1 or values[0] > 1
+        else:
+            holds = values[0] > 0
+        if not holds:
+            wrong.append(f"{word} ({kind}): {dict(zip(names, values, strict=True))}")
+    return wrong
+
+
+def test_claims_of_direction_are_read_and_checked():
+    text = (
+        "The error grows from {glue}`a` to {glue}`b`. It falls by {glue}`c` at large C; "
+        "the exponent moves from {glue}`d` with Kaplan et al.'s set-up to {glue}`e`; "
+        "the interval grows by a factor {glue}`f`."
+    )
+    assert list(direction_claims(text)) == [
+        ("from-to", "grows", ("a", "b")),
+        ("from-to", "moves", ("d", "e")),
+        ("by", "falls", ("c",)),
+        ("factor", "grows", ("f",)),
+    ]
+    agreeing = {"a": 1.0, "b": 2.0, "c": 0.3, "d": 0.73, "e": 0.5, "f": 2.5}
+    assert contradictions(text, agreeing) == []
+    contrary = {"a": 2.0, "b": 1.0, "c": -0.3, "d": 0.5, "e": 0.5, "f": 0.8}
+    assert len(contradictions(text, contrary)) == 4
+    assert contradictions(text, {**agreeing, "a": "label"}) == []  # labels are not numbers
+
+
+@pytest.mark.parametrize("chapter", bookbuild.chapters(), ids=lambda path: path.stem)
+def test_every_claim_of_direction_agrees_with_its_numbers(chapter):
+    """The prose's "grows", "falls" and "moves" agree with the numbers glued beside them."""
+    _, numbers = _executed(chapter)
+    cells = json.loads(chapter.read_text())["cells"]
+    text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert contradictions(text, numbers) == [], (
+        f"{chapter.stem}: the words and the numbers disagree"
+    )
