@@ -1,9 +1,12 @@
 """The lawlib command line, run in a subprocess on real data and on malformed files."""
 
+import contextlib
+import io
 import json
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +16,7 @@ import shapes
 
 from conftest import ROOT
 from lawlib import BiMixLaw, ChinchillaLaw, fit_parametric, optimize_mixture
-from lawlib.cli import JSON_KEYS, UsageError
+from lawlib.cli import JSON_KEYS, UsageError, main
 from lawlib.data import load
 
 EPOCH = str(ROOT / "data" / "epoch2024" / "svg_extracted_data.csv")
@@ -21,19 +24,45 @@ EPOCH_COLUMNS = "N=Model Size,C=Training FLOP,loss=loss"
 MALFORMED = str(ROOT / "tests" / "fixtures" / "malformed_runs.csv")
 
 
-def run(*args, module=True, stdin=None):
-    command = (
-        [sys.executable, "-m", "lawlib", *args]
-        if module
-        else [str(Path(sys.executable).parent / "lawlib"), *args]
-    )
-    return subprocess.run(
-        command, capture_output=True, text=True, cwd=ROOT, check=False, input=stdin
-    )
+def run(*args, module=False, script=False, stdin=None):
+    """Run ``lawlib ARGS``: in this process by default, as a subprocess when asked.
+
+    ``lawlib.cli.main`` is what both entry points call, so most tests run it here, under the
+    warning filters a fresh interpreter has, with its own standard streams; ``module=True`` runs
+    ``python -m lawlib`` and ``script=True`` the installed console script, as a user would.
+    """
+    if module or script:
+        command = (
+            [str(Path(sys.executable).parent / "lawlib"), *args]
+            if script
+            else [sys.executable, "-m", "lawlib", *args]
+        )
+        return subprocess.run(
+            command, capture_output=True, text=True, cwd=ROOT, check=False, input=stdin
+        )
+    out, err = io.StringIO(), io.StringIO()
+    saved_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with (
+            contextlib.chdir(ROOT),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+            warnings.catch_warnings(),
+        ):
+            warnings.resetwarnings()
+            warnings.simplefilter("default")
+            try:
+                code = main(list(args))
+            except SystemExit as stop:  # argparse's usage errors
+                code = stop.code if isinstance(stop.code, int) else 2
+    finally:
+        sys.stdin = saved_stdin
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
-def run_json(*args, stdin=None) -> dict:
-    done = run(*args, "--json", stdin=stdin)
+def run_json(*args, **how) -> dict:
+    done = run(*args, "--json", **how)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -67,7 +96,7 @@ def test_fit_chinchilla_matches_the_part_ii_fit():
 
 
 def test_optimal_matches_the_calculator_and_the_console_script():
-    done = run("optimal", "--budget", "5.76e23", "--law", "hoffmann2022", "--json", module=False)
+    done = run("optimal", "--budget", "5.76e23", "--law", "hoffmann2022", "--json", script=True)
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
     n_opt, _d_opt = ChinchillaLaw.published("hoffmann2022").compute_optimal(5.76e23)
@@ -450,7 +479,7 @@ def test_a_saved_fit_predicts_and_loads_and_its_files_are_written(tmp_path):
 
 def test_standard_input_is_read_for_a_dash():
     text = Path(EPOCH).read_text()
-    piped = run_json("fit", "chinchilla", "-", "--columns", EPOCH_COLUMNS, stdin=text)
+    piped = run_json("fit", "chinchilla", "-", "--columns", EPOCH_COLUMNS, stdin=text, module=True)
     direct = run_json("fit", "chinchilla", EPOCH, "--columns", EPOCH_COLUMNS)
     assert piped["law"] == direct["law"]
     points = "N,D\n1e9,2e10\n7e10,1.4e12\n"
