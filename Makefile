@@ -36,11 +36,11 @@ book: setup
 
 ## test: build the site (a no-op when it is up to date), then run every test on both cores
 test: book browser
-	$(PY) -m pytest -n $(WORKERS) --durations=10
+	$(PY) -m pytest -n $(WORKERS) --dist worksteal --durations=10
 
 ## unit: the library's tests, doctests and project conventions alone (no book, no browser, no slow sweep)
 unit: $(STAMP)
-	$(PY) -m pytest -n $(WORKERS) -m "not book and not slow" --durations=10
+	$(PY) -m pytest -n $(WORKERS) --dist worksteal -m "not book and not slow" --durations=10
 
 ## lint: ruff's lint and format checks over the library, tests, benchmarks, build tools and chapters; mypy on lawlib/
 lint: $(STAMP)

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from .formatting import format_number
 from .law import Law
 from .powerlaw import fit_loglog_line
 from .result import FitResult
@@ -448,7 +449,7 @@ def fit_isoflop(
     if skipped:
         notes.append(
             f"{len(skipped)} of {budgets.size} budgets skipped (minimum at an edge, fewer than 3 sizes, "
-            f"or no upward parabola): " + ", ".join(f"{b:.3g}" for b in skipped)
+            f"or no upward parabola): " + ", ".join(format_number(b, 3) for b in skipped)
         )
     return allocation_fit(
         pd.DataFrame(rows, columns=["C", "N_opt", "D_opt", "loss_opt", "n_runs", "curvature"]),

@@ -224,7 +224,7 @@ class ChinchillaLaw(Law):
 
 @dataclass(frozen=True, eq=False)
 class KaplanLaw(Law):
-    """The laws of Kaplan et al. (2020).
+    """``L(N, D) = ((N_c / N)**(alpha_N / alpha_D) + D_c / D)**alpha_D`` (Kaplan et al. 2020).
 
     N counts non-embedding parameters, C is in FLOPs (converted from the paper's
     PF-days), loss in nats/token on WebText2. Published constants:

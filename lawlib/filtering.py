@@ -40,7 +40,7 @@ NORMALIZER = 1e5
 
 @dataclass(frozen=True, eq=False)
 class Pool(Law):
-    """A data pool: ``size`` samples whose utility decays with repetition, and the error it gives.
+    """A data pool of ``size`` samples whose utility on the j-th repeat is ``b * 2**(-j / tau)``.
 
     Called with samples seen n, the pool gives the error after n samples in the
     released code's form (:func:`error_code_form`); :meth:`error` takes either form.

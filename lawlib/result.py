@@ -22,6 +22,7 @@ from scipy import stats
 
 from . import uncertainty
 from .errors import FitWarning, ValidationError
+from .formatting import plain_exponents
 from .law import Law
 
 __all__ = ["FitResult", "FitWarning", "Summary"]
@@ -623,7 +624,12 @@ class FitResult:
         except ValidationError:
             notes = list(self.notes)
         if self.fixed:
-            header.append(("Held fixed", ", ".join(f"{k} = {v:g}" for k, v in self.fixed.items())))
+            header.append(
+                (
+                    "Held fixed",
+                    ", ".join(f"{k} = {_format_setting(float(v))}" for k, v in self.fixed.items()),
+                )
+            )
         if self.tied:
             header.append(("Tied", ", ".join(f"{k} = {v}" for k, v in self.tied.items())))
         return Summary(
@@ -645,12 +651,12 @@ class FitResult:
 
 def _six_digits(value) -> str:
     """Six significant digits; blank where a quantity has no value (an interval not computed)."""
-    return "" if not np.isfinite(value) else f"{value:.6g}"
+    return "" if not np.isfinite(value) else plain_exponents(f"{value:.6g}")
 
 
 def _format_setting(value) -> str:
     if isinstance(value, float):
-        return f"{value:g}"
+        return plain_exponents(f"{value:g}")
     return str(value)
 
 

@@ -67,6 +67,15 @@ def check_kaplan(numbers):
     assert ours["Optimizer tuning (no decay)"] == pytest.approx(0.50, abs=0.02)
     assert 0.84 <= ours["Reproducing Kaplan et al."] <= 0.87
     assert all(abs(ours[k] - theirs[k]) < 0.035 for k in ours)
+    # the prose: the fitted slope lies above even the small-model limit, as the local exponent
+    # (numerical and closed form, which agree) climbs above both limits inside the fitted range
+    small = numbers["kap_limit_small"]
+    assert small == pytest.approx(0.3658 / (0.3478 / 3 + 0.3658), rel=1e-12)
+    assert slopes["Besiroglu et al. 2024"] > small
+    assert numbers["kap_local_agreement"] < 1e-3
+    assert numbers["kap_local_peak"] > slopes["Besiroglu et al. 2024"]
+    low, high = numbers["kap_kaplan_range"]
+    assert low < numbers["kap_local_peak_budget"] < high * 1e3
 
 
 def check_approach1_envelope(numbers):
@@ -77,6 +86,9 @@ def check_approach1_envelope(numbers):
         numbers["a_interval"]["low"] < 0.50 < numbers["a_interval"]["high"]
     )  # Table 2, Approach 1
     assert numbers["synthetic_a"] == pytest.approx(numbers["synthetic_true_a"], abs=0.03)
+    # the projection is 44 times (1.6 decades) beyond the largest run, not four orders of magnitude
+    assert numbers["a1_projection_factor"] == pytest.approx(5.76e23 / 1.296e22, rel=1e-3)
+    assert numbers["a1_swing_low"] < 1 < numbers["a1_swing_high"]
 
 
 def check_approach2_isoflop(numbers):
@@ -201,6 +213,8 @@ def check_calculator(numbers):
     band = numbers["band_tokens_per_parameter"]
     assert band["5%"] < numbers["tokens_per_parameter"] < band["95%"]
     assert numbers["excess_at_4x"] > 0.01
+    assert numbers["calc_largest_run"] == pytest.approx(1.296e22, rel=1e-3)  # Epoch's runs
+    assert numbers["calc_decades_beyond"] == pytest.approx(2.89, abs=0.01)  # not "four decades"
 
 
 def check_repeating_data(numbers):
@@ -218,6 +232,10 @@ def check_repeating_data(numbers):
         7.03e9, rel=0.01
     )  # reference sheet 1.4, C = 1e22
     assert numbers["constrained_D"] == pytest.approx(2.372e11, rel=0.01)
+    # the takeaway: a smaller model than Chinchilla's, trained for more epochs
+    assert numbers["rep_alloc_n_ratio"] < 1
+    assert numbers["rep_alloc_epochs"] > numbers["rep_alloc_epochs_chinchilla"]
+    assert numbers["rep_rn_low"] > numbers["rep_rn_high"]  # the ridge: R_N* falls as R_D* grows
 
 
 def check_quality_quantity(numbers):

@@ -78,6 +78,7 @@ def test_page_loads_cleanly_and_fits_at_1280_and_400_px(browser, server, name):
         ]
         assert small == [], f"figures shrunk below readable size (text under 9 pt): {small}"
         assert sitecheck.overflow(page, 1280) == []
+        assert sitecheck.defects(page) == []
         page.set_viewport_size({"width": 400, "height": 900})
         page.wait_for_function("() => document.documentElement.clientWidth <= 400")
         assert sitecheck.overflow(page, 400) == [], "at 400 px"
@@ -199,17 +200,22 @@ def _calculator_answer(name, budget, served):
     import lawlib
 
     law = lawlib.ChinchillaLaw.published(name)
-    n, d = law.compute_optimal(budget)
+    n_opt, d_opt = law.compute_optimal(budget)
+    n, d = n_opt, d_opt
     if served > 0:
         chosen = lawlib.inference_optimal(law, float(law.loss(n, d)), served)
         n, d = chosen.N, chosen.D
+    total = 6 * float(n * d) + 2 * float(n) * served
+    total_of_optimum = 6 * float(n_opt * d_opt) + 2 * float(n_opt) * served
     return {
         "N": float(n),
         "D": float(d),
         "ratio": float(d / n),
         "loss": float(law.loss(n, d)),
         "training": 6 * float(n * d),
-        "total": 6 * float(n * d) + 2 * float(n) * served,
+        "total": total,
+        "total_of_optimum": total_of_optimum,
+        "saving": 1 - total / total_of_optimum,
     }
 
 
@@ -230,11 +236,34 @@ def test_live_calculator_agrees_with_lawlib(browser, server):
                 "cells => Object.fromEntries(cells.map(c => [c.dataset.output, c.dataset.value]))",
             )
             expected = _calculator_answer(name, float(budget), float(served))
+            assert set(shown) == set(expected)
             for key, value in expected.items():
-                assert float(shown[key]) == pytest.approx(value, rel=1e-6), (budget, name, key)
-        page.fill("#calc-budget", "lots")
-        assert "compute budget must be a positive number" in page.inner_text(".calc-message")
-        assert page.inner_text("[data-output='N']") == "—"
+                if key == "saving":  # 0 without inference, so compared absolutely
+                    assert float(shown[key]) == pytest.approx(value, abs=1e-6), (budget, name)
+                else:
+                    assert float(shown[key]) == pytest.approx(value, rel=1e-6), (budget, name, key)
+            saving = expected["saving"]
+            assert (saving > 1e-3) == (float(served) > 0), (budget, name, saving)
+        message = ".calc-message"
+        for typed in ("lots", "0x10", "Infinity", "-1"):
+            page.fill("#calc-budget", typed)
+            assert "compute budget must be a positive number" in page.inner_text(message), typed
+            assert page.inner_text("[data-output='N']") == "—"
+        page.select_option("#calc-preset", "besiroglu2024")
+        page.fill("#calc-inference", "0")
+        page.fill("#calc-budget", "1")
+        assert "far smaller than any model behind these laws" in page.inner_text(message)
+        page.fill("#calc-budget", "1e16")
+        assert "below the smallest run behind this law" in page.inner_text(message)
+        page.fill("#calc-budget", "1e20")
+        assert page.inner_text(message) == ""
+        page.fill("#calc-budget", "1e25")
+        page.fill("#calc-inference", "1e14")
+        shown = page.inner_text(message)
+        assert "beyond the largest run behind this law (1.3e22 FLOPs)" in shown
+        assert "training this model costs" in shown
+        saving = _calculator_answer("besiroglu2024", 1e25, 1e14)["saving"]
+        assert page.inner_text("[data-output='saving']") == f"{100 * saving:.1f}%"
         _clean(problems)
     finally:
         page.close()
@@ -248,3 +277,24 @@ def test_calculator_scripts_load_on_its_page_only():
         if "lawlib-calculator.js" in (SITE / name).read_text(errors="replace")
     ]
     assert loading == ["practice/live_calculator.html"]
+
+
+def test_laws_at_a_glance_is_written_from_the_presets():
+    """The appendix's table holds every preset's constants as lawlib.presets has them."""
+    from lawlib import presets
+    from lawlib.formatting import format_number
+
+    html = (SITE / "laws.html").read_text()
+    table = html[html.index('<table class="laws-at-a-glance') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S)
+    text = [
+        re.sub(r"\s+", " ", unicodedata.normalize("NFC", re.sub(r"<[^>]+>", " ", r))) for r in rows
+    ]
+    for table_name, entries in presets.TABLES.items():
+        for name, values in entries.items():
+            (row,) = [r for r in text if f" {name} " in r]
+            for value in values.values():
+                assert format_number(value) in row, (table_name, name, value)
+    chinchilla = next(r for r in text if " besiroglu2024 " in r)
+    assert "1.4e18 to 1.3e22 FLOPs" in chinchilla  # presets.RANGES

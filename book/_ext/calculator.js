@@ -48,14 +48,45 @@
     const optimum = computeOptimal(law, budget);
     const target = loss(law, optimum.N, optimum.D);
     const chosen = served > 0 ? inferenceOptimal(law, target, served) : optimum;
+    const total = K_TRAIN * chosen.N * chosen.D + K_INF * chosen.N * served;
+    const totalOfOptimum = K_TRAIN * optimum.N * optimum.D + K_INF * optimum.N * served;
     return {
       N: chosen.N,
       D: chosen.D,
       ratio: chosen.D / chosen.N,
       loss: loss(law, chosen.N, chosen.D),
       training: K_TRAIN * chosen.N * chosen.D,
-      total: K_TRAIN * chosen.N * chosen.D + K_INF * chosen.N * served,
+      total: total,
+      total_of_optimum: totalOfOptimum,
+      saving: 1 - total / totalOfOptimum,
     };
+  }
+
+  // 1.3e22, as the book writes it (not JavaScript's 1.3e+22).
+  function sci(value) {
+    return value.toExponential(1).replace("e+", "e");
+  }
+
+  // Plain words for an answer the laws cannot vouch for (nothing here stops the answer).
+  function cautions(presetName, budget, result) {
+    const range = (window.LAWLIB_RANGES || {})[presetName];
+    const notes = [];
+    if (result.N < 1e6) {
+      notes.push("a model of " + result.N.toPrecision(2) + " parameters is far smaller than any " +
+        "model behind these laws; the answer means nothing at this budget");
+    } else if (range && budget < range[0]) {
+      notes.push("the budget is " + (range[0] / budget).toPrecision(2) + "× below the smallest " +
+        "run behind this law (" + sci(range[0]) + " FLOPs): an extrapolation");
+    }
+    if (range && budget > range[1]) {
+      notes.push("the budget is " + (budget / range[1]).toPrecision(2) + "× beyond the largest " +
+        "run behind this law (" + sci(range[1]) + " FLOPs): an extrapolation");
+    }
+    if (result.training > budget * (1 + 1e-9)) {
+      notes.push("training this model costs " + (result.training / budget).toPrecision(3) +
+        "× the budget; the inference it saves pays for it");
+    }
+    return notes;
   }
 
   // Write value into cell with `digits` significant digits, large numbers as m × 10^e.
@@ -71,9 +102,10 @@
     cell.append(mantissa + " × 10", power);
   }
 
+  // A decimal number as people type it (5.76e23, 1e13, 0); not hexadecimal, not "Infinity".
   function number(text) {
-    const value = Number(String(text).trim());
-    return String(text).trim() === "" ? NaN : value;
+    const trimmed = String(text).trim();
+    return /^[+]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(trimmed) ? Number(trimmed) : NaN;
   }
 
   function update(form) {
@@ -96,12 +128,19 @@
       });
       return;
     }
-    message.textContent = "";
-    const result = answer(form.elements["calc-preset"].value, budget, served);
+    const preset = form.elements["calc-preset"].value;
+    const result = answer(preset, budget, served);
+    const notes = cautions(preset, budget, result);
+    message.textContent = notes.length ? "Note: " + notes.join("; ") + "." : "";
     outputs.forEach(function (cell) {
-      const value = result[cell.dataset.output];
+      const key = cell.dataset.output;
+      const value = result[key];
       cell.dataset.value = String(value);
-      show(cell, value, cell.dataset.output === "loss" ? 5 : 4);
+      if (key === "saving") {
+        cell.textContent = (100 * value).toFixed(1) + "%";
+      } else {
+        show(cell, value, key === "loss" ? 5 : 4);
+      }
     });
   }
 

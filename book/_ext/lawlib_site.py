@@ -64,12 +64,14 @@ def prune_scripts(app, pagename, templatename, context, doctree) -> None:
 
 
 def presets_script() -> str:
-    """The Chinchilla presets of lawlib, as the calculator's script reads them."""
-    from lawlib.presets import CHINCHILLA
+    """The Chinchilla presets of lawlib and the compute their runs span, for the calculator."""
+    from lawlib.presets import CHINCHILLA, RANGES
 
+    ranges = {name: RANGES[name] for name in CHINCHILLA if name in RANGES}
     return (
-        "/* Written by book/_ext/lawlib_site.py from lawlib.presets.CHINCHILLA. */\n"
+        "/* Written by book/_ext/lawlib_site.py from lawlib.presets (CHINCHILLA, RANGES). */\n"
         f"window.LAWLIB_PRESETS = {json.dumps(CHINCHILLA, indent=2)};\n"
+        f"window.LAWLIB_RANGES = {json.dumps(ranges)};\n"
     )
 
 

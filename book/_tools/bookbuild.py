@@ -34,7 +34,7 @@ EXECUTED = BUILD / "executed"
 FAILED = BUILD / "failed"
 #: Packages whose versions the Execution statistics page lists.
 REPORTED_PACKAGES = [
-    "lawlib",
+    "scaling-lawlib",  # lawlib's distribution name
     "numpy",
     "scipy",
     "pandas",
@@ -179,7 +179,9 @@ def _version(package: str) -> str:
     try:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
-        return "not installed"
+        raise SystemExit(
+            f"the status page reports {package}, which is not installed: run `make setup`"
+        ) from None
 
 
 def status_table() -> str:
@@ -225,6 +227,8 @@ def stage(mathjax_dir: Path) -> None:
     shutil.copy2(mathjax_dir / "tex-chtml.js", mathjax_target / "tex-chtml.js")
     shutil.copytree(mathjax_dir / "output", mathjax_target / "output")
     (EXECUTED / "_status_table.md").write_text(status_table())
+    # Sphinx re-reads a page when its own file changed, not when a file it includes did
+    (EXECUTED / "status.md").touch()
 
 
 #: Lab parameters that name files: read relative to where the lab was started.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import shutil
 import sys
 import threading
@@ -44,6 +45,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+#: The folder each running server serves, by its base URL (to read a page's own HTML).
+_SERVED: dict[str, Path] = {}
+
+
 @contextlib.contextmanager
 def serve(folder: Path):
     """Serve `folder` on a free port of 127.0.0.1; yield its base URL."""
@@ -51,9 +56,12 @@ def serve(folder: Path):
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    _SERVED[base] = Path(folder)
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+        yield base
     finally:
+        _SERVED.pop(base, None)
         httpd.shutdown()
         httpd.server_close()
 
@@ -87,6 +95,12 @@ def pages(site: Path = SITE) -> list[str]:
         for p in found
         if p.name not in skip and not p.parts[0].startswith("_")
     )
+
+
+#: The target of a ``<meta http-equiv="Refresh">`` redirect.
+_REFRESH = re.compile(
+    r'http-equiv="Refresh" content="0; url=([^"]+)"', re.IGNORECASE
+)
 
 
 def visit(browser, url: str, base: str, width: int = 1280):
@@ -126,7 +140,19 @@ def visit(browser, url: str, base: str, width: int = 1280):
             and problems["foreign"].append(r.url)
         ),
     )
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until="load")
+    served = _SERVED.get(base)
+    local = (
+        served / url[len(base) :].split("?")[0].lstrip("/") if served else None
+    )
+    refresh = (
+        _REFRESH.search(local.read_text(errors="replace"))
+        if local is not None and local.is_file()
+        else None
+    )
+    if refresh:  # a redirect page (index.html): wait for the page it sends the reader to
+        page.wait_for_url(f"**/{refresh.group(1)}", wait_until="load")
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     if page.locator(".math").count():
         page.wait_for_selector(
             "mjx-container", state="attached", timeout=15000
@@ -175,16 +201,79 @@ _OVERFLOW_JS = """
 }
 """
 
-#: What may scroll sideways, by width: at a phone's width, code and display equations do.
+#: What may scroll sideways, by width: at a phone's width, code, display equations and tables do
+#: (each in its own box, with a shadow at the edge that has more; see ``lawlib.css``).
 ALLOWED_SCROLLERS = {
     1280: ":not(*)",
-    400: "pre, div.highlight, mjx-container[display='true']",
+    400: "pre, div.highlight, mjx-container[display='true'], div.output.text_html, "
+    "div.pst-scrollable-table-container",
 }
 
 
 def overflow(page, width: int) -> list[str]:
     """Elements of the article wider than their column at `width` (see :data:`ALLOWED_SCROLLERS`)."""
     return page.evaluate(_OVERFLOW_JS, ALLOWED_SCROLLERS[width])
+
+
+#: Finds what a reader should never see: a table header broken inside a word, a number in
+#: ``e+`` notation outside code, raw TeX (``$`` or a backslash command) outside math, a section
+#: with nothing under its heading, a "Show code cell source" toggle with no output beside it,
+#: and a package listed as "not installed".
+_DEFECTS_JS = """
+() => {
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const found = [];
+  const visible = el => el.offsetParent !== null;
+  const short = t => t.trim().replace(/\\s+/g, ' ').slice(0, 70);
+  // 1. headers broken inside a word: a word whose letters sit on two lines
+  for (const th of article.querySelectorAll('thead th')) {
+    if (!visible(th)) continue;
+    const walker = document.createTreeWalker(th, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /[^\\s-]+/g;  // a break after a hyphen is a break between word parts
+      let m;
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (tops.size > 1) found.push(`header broken inside the word "${m[0]}": ${short(th.innerText)}`);
+      }
+    }
+  }
+  // text a reader reads as prose or tables: not code, not math, not scripts
+  const skip = 'pre, code, kbd, samp, script, style, mjx-container, .MathJax, div.highlight, .math, nav, .headerlink, dt.sig';
+  const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT, {
+    acceptNode: n => n.parentElement && !n.parentElement.closest(skip) && visible(n.parentElement)
+      ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT,
+  });
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.data;
+    const e = text.match(/\\d(?:\\.\\d+)?e\\+\\d+/);
+    if (e) found.push(`number in e+ notation "${e[0]}": ${short(text)}`);
+    const tex = text.match(/\\$|\\\\[A-Za-z]+/);
+    if (tex) found.push(`raw TeX "${tex[0]}" outside math: ${short(text)}`);
+    if (/^\\s*not installed\\s*$/.test(text)) found.push(`a package "not installed": ${short(node.parentElement.parentElement.innerText)}`);
+  }
+  // 4. sections with nothing under their heading
+  for (const section of article.querySelectorAll('section')) {
+    const body = [...section.children].filter(c => !/^H[1-6]$/.test(c.tagName) && c.tagName !== 'SPAN');
+    if (body.length === 0) found.push(`empty section: ${short(section.innerText)}`);
+  }
+  // 5. a hidden code cell that shows nothing: a toggle with no output
+  for (const cell of article.querySelectorAll('div.cell.tag_hide-input:not(.tag_parameters)')) {
+    const output = cell.querySelector('div.cell_output');
+    if (!output || output.innerText.trim() === '' && !output.querySelector('img, svg, table, iframe'))
+      found.push(`a "Show code cell source" toggle with no output: ${short(cell.querySelector('pre')?.innerText || '')}`);
+  }
+  return found;
+}
+"""
+
+
+def defects(page) -> list[str]:
+    """What a reader should never see on `page` (see :data:`_DEFECTS_JS`)."""
+    return page.evaluate(_DEFECTS_JS)
 
 
 def figure_scales(page) -> list[tuple[str, float]]:

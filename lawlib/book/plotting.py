@@ -4,13 +4,14 @@ Every chapter calls :func:`use_style` once. Figures are designed for the book's
 column (about 750 px at a 1280 px window): :func:`figure` gives one panel at
 column width, :func:`panels` several panels whose text stays at least 9 pt as
 displayed, and :func:`loglog` log axes with enough labeled ticks. Color that
-encodes a quantity gets a color bar from :func:`colorbar`. Tables shown by
-pandas use :data:`lawlib.book.tables.DISPLAY` (set by :func:`use_style`).
+encodes a quantity gets a color bar from :func:`colorbar`. Every DataFrame a chapter
+shows is drawn by :func:`lawlib.book.tables.table` (registered by :func:`use_style`).
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any, cast
 
 import matplotlib as mpl
@@ -20,6 +21,7 @@ import pandas as pd
 from matplotlib.rcsetup import cycler
 from matplotlib.ticker import Formatter, FuncFormatter, LogLocator
 
+from . import tables
 from .tables import DISPLAY
 
 #: Color-blind-safe palette (Okabe and Ito), used as the default color cycle.
@@ -73,7 +75,8 @@ STYLE = {
 
 
 def use_style() -> None:
-    """Apply :data:`STYLE` to matplotlib and :data:`DISPLAY` to pandas.
+    """Apply :data:`STYLE` to matplotlib, :data:`~lawlib.book.tables.DISPLAY` to pandas and, in a
+    notebook, :func:`lawlib.book.tables.table` as the HTML form of every DataFrame shown.
 
     Returns
     -------
@@ -82,6 +85,10 @@ def use_style() -> None:
     mpl.rcParams.update(cast(Any, STYLE))
     for option, value in DISPLAY.items():
         pd.set_option(option, value)
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, tables.html)
 
 
 def figure(height: float = 4.0):

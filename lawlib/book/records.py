@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..formatting import format_count, format_number
+from ..formatting import format_count, format_number, plain_exponents
 
 #: MIME prefix under which a glued value is stored without being shown (myst-nb's convention).
 GLUE_PREFIX = "application/papermill.record/"
@@ -90,12 +90,14 @@ def text(value, fmt: str | None = None) -> str:
     Examples
     --------
     >>> text(1.0182740178e-3, ".4e"), text(240), text(1.005e8, "count"), text(0.3473)
-    ('1.0183e-03', '240', '100M', '0.3473')
+    ('1.0183e-3', '240', '100M', '0.3473')
+    >>> text(1.296e22, ".1e")  # the book's exponents: no plus sign, no leading zero
+    '1.3e22'
     """
     if fmt == "count":
         return format_count(value)
     if fmt is not None:
-        return format(value, fmt)
+        return plain_exponents(format(value, fmt))
     if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
         return format_number(value)
     return str(value)
