@@ -713,7 +713,8 @@ class Summary:
         return "\n".join(lines)
 
     def as_html(self) -> str:
-        """The report as an HTML fragment."""
+        """The report as an HTML fragment: the estimates and notes, then the fit's settings in a
+        collapsed ``<details>`` block."""
         rows = "".join(
             f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>{html.escape(v)}</td></tr>"
             for k, v in self.header
@@ -721,16 +722,19 @@ class Summary:
         notes = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
         pairs = "".join(f"<li>{html.escape(pair)}</li>" for pair in self.correlations)
         table = self._table_for_display().to_html()
+        # the estimates and the notes in view; how the fit was run (engine, starts, objective,
+        # correlations) one click away
         return (
-            f"<div class='lawlib-summary'><strong>{html.escape(self.title)}</strong>"
-            f"<table>{rows}</table>{table}"
+            f"<div class='lawlib-summary'><strong>{html.escape(self.title)}</strong>{table}"
+            + (f"<p>Notes:</p><ol>{notes}</ol>" if notes else "")
+            + "<details><summary>How it was fitted</summary>"
+            f"<table>{rows}</table>"
             + (
                 f"<p>Correlations (|r| &ge; {CORRELATION_SHOWN}; scales in logs):</p><ul>{pairs}</ul>"
                 if pairs
                 else ""
             )
-            + (f"<p>Notes:</p><ol>{notes}</ol>" if notes else "")
-            + "</div>"
+            + "</details></div>"
         )
 
     def __str__(self) -> str:

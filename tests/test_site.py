@@ -298,3 +298,60 @@ def test_laws_at_a_glance_is_written_from_the_presets():
                 assert format_number(value) in row, (table_name, name, value)
     chinchilla = next(r for r in text if " besiroglu2024 " in r)
     assert "1.4e18 to 1.3e22 FLOPs" in chinchilla  # presets.RANGES
+
+
+def test_isoflop_explorer_moves_with_its_controls_and_agrees_with_lawlib(browser, server):
+    """Moving the budget, an exponent or a preset redraws the optimum lawlib computes."""
+    import lawlib
+
+    page, problems = _visit(browser, f"{server}/chinchilla/isoflop_explorer.html", server)
+    try:
+        _clean(problems)
+        assert page.locator("#lawlib-isoflop").is_visible()
+
+        def shown():
+            return page.eval_on_selector_all(
+                "#lawlib-isoflop [data-output]",
+                "cells => Object.fromEntries(cells.map(c => [c.dataset.output, +c.dataset.value]))",
+            )
+
+        def controls():
+            return page.evaluate(
+                "() => Object.fromEntries(['E', 'logA', 'logB', 'alpha', 'beta', 'logC']"
+                ".map(k => [k, +document.getElementById('iso-' + k).value]))"
+            )
+
+        seen = []
+        for name, value in (("logC", "21.5"), ("alpha", "0.45"), ("beta", "0.3"), ("logA", "3.2")):
+            # a reader's drag: the value changes and the control fires "input"
+            page.eval_on_selector(
+                f"#iso-{name}",
+                "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+                value,
+            )
+            c = controls()
+            law = lawlib.ChinchillaLaw(
+                E=c["E"], A=10 ** c["logA"], B=10 ** c["logB"], alpha=c["alpha"], beta=c["beta"]
+            )
+            n_opt, d_opt = law.compute_optimal(10 ** c["logC"])
+            numbers = shown()
+            assert numbers["N"] == pytest.approx(float(n_opt), rel=1e-6), name
+            assert numbers["D"] == pytest.approx(float(d_opt), rel=1e-6), name
+            assert numbers["loss"] == pytest.approx(float(law.loss(n_opt, d_opt)), rel=1e-6)
+            assert numbers["a"] == pytest.approx(law.a, rel=1e-9)
+            seen.append(numbers["N"])
+            # five curves and five optima drawn
+            assert page.locator("#lawlib-isoflop svg path").count() == 5
+            assert page.locator("#lawlib-isoflop svg circle").count() == 5
+        assert len(set(seen)) == len(seen)  # every move moved the optimum
+        page.select_option("#iso-preset", "hoffmann2022")
+        assert controls()["alpha"] == pytest.approx(0.34)
+        page.set_viewport_size({"width": 400, "height": 900})
+        page.wait_for_function("() => document.documentElement.clientWidth <= 400")
+        width = page.evaluate(
+            "() => document.querySelector('#lawlib-isoflop svg').getBoundingClientRect().width"
+        )
+        assert 280 <= width <= 400  # redrawn at the phone's width, not scaled down
+        _clean(problems)
+    finally:
+        page.close()

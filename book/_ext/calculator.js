@@ -89,19 +89,6 @@
     return notes;
   }
 
-  // Write value into cell with `digits` significant digits, large numbers as m × 10^e.
-  function show(cell, value, digits) {
-    cell.textContent = "";
-    if (Math.abs(value) < 1e4) {
-      cell.textContent = value.toPrecision(digits);
-      return;
-    }
-    const [mantissa, exponent] = value.toExponential(digits - 1).split("e");
-    const power = document.createElement("sup");
-    power.textContent = String(Number(exponent));
-    cell.append(mantissa + " × 10", power);
-  }
-
   // A decimal number as people type it (5.76e23, 1e13, 0); not hexadecimal, not "Infinity".
   function number(text) {
     const trimmed = String(text).trim();
@@ -135,11 +122,11 @@
     outputs.forEach(function (cell) {
       const key = cell.dataset.output;
       const value = result[key];
-      cell.dataset.value = String(value);
       if (key === "saving") {
+        cell.dataset.value = String(value);
         cell.textContent = (100 * value).toFixed(1) + "%";
       } else {
-        show(cell, value, key === "loss" ? 5 : 4);
+        window.lawlibShow(cell, value, key === "loss" ? 5 : 4);
       }
     });
   }

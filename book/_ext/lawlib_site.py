@@ -16,9 +16,29 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-#: The page with the live calculator, and the two scripts only it loads.
+#: The page with the live calculator, and the scripts only it (and the explorer) loads.
 CALCULATOR_PAGE = "practice/live_calculator"
-CALCULATOR_SCRIPTS = ("lawlib-presets.js", "lawlib-calculator.js")
+CALCULATOR_SCRIPTS = (
+    "lawlib-presets.js",
+    "lawlib-numbers.js",
+    "lawlib-calculator.js",
+)
+#: Every page with a script of its own: the scripts it loads (and no other page does), each
+#: written from a file beside this one (the presets from lawlib).
+PAGE_SCRIPTS = {
+    CALCULATOR_PAGE: CALCULATOR_SCRIPTS,
+    "chinchilla/isoflop_explorer": (
+        "lawlib-presets.js",
+        "lawlib-numbers.js",
+        "lawlib-isoflop.js",
+    ),
+}
+#: The source of each page script (``lawlib-presets.js`` is written by :func:`presets_script`).
+SCRIPT_SOURCES = {
+    "lawlib-numbers.js": "numbers.js",
+    "lawlib-calculator.js": "calculator.js",
+    "lawlib-isoflop.js": "isoflop.js",
+}
 
 
 def _is_thebe(script) -> bool:
@@ -51,8 +71,8 @@ def prune_scripts(app, pagename, templatename, context, doctree) -> None:
             or _is_thebe(script)
             or _is_mathjax_component(script, app.config.mathjax_path)
             or (
-                _name(script) in CALCULATOR_SCRIPTS
-                and pagename != CALCULATOR_PAGE
+                any(_name(script) in names for names in PAGE_SCRIPTS.values())
+                and _name(script) not in PAGE_SCRIPTS.get(pagename, ())
             )
         ):
             continue
@@ -81,9 +101,11 @@ def write_calculator_scripts(app, exception) -> None:
         return
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
-    (static / CALCULATOR_SCRIPTS[0]).write_text(presets_script())
-    source = Path(__file__).with_name("calculator.js")
-    (static / CALCULATOR_SCRIPTS[1]).write_text(source.read_text())
+    (static / "lawlib-presets.js").write_text(presets_script())
+    for target, source in SCRIPT_SOURCES.items():
+        (static / target).write_text(
+            Path(__file__).with_name(source).read_text()
+        )
 
 
 def setup(app):
@@ -99,7 +121,9 @@ def setup(app):
         singlehtml=(visit_HideCellInput, depart_HideCellInput),
     )
     app.connect("html-page-context", prune_scripts, priority=900)
-    for script in CALCULATOR_SCRIPTS:
+    for script in dict.fromkeys(
+        n for names in PAGE_SCRIPTS.values() for n in names
+    ):
         app.add_js_file(script)
     app.connect("build-finished", write_calculator_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -218,7 +218,7 @@ def overflow(page, width: int) -> list[str]:
 #: Finds what a reader should never see: a table header broken inside a word, a number in
 #: ``e+`` notation outside code, raw TeX (``$`` or a backslash command) outside math, a section
 #: with nothing under its heading, a "Show code cell source" toggle with no output beside it,
-#: and a package listed as "not installed".
+#: a package listed as "not installed", and a bibliography label beside author-year citations.
 _DEFECTS_JS = """
 () => {
   const article = document.querySelector('article.bd-article') || document.querySelector('main');
@@ -259,6 +259,10 @@ _DEFECTS_JS = """
   for (const section of article.querySelectorAll('section')) {
     const body = [...section.children].filter(c => !/^H[1-6]$/.test(c.tagName) && c.tagName !== 'SPAN');
     if (body.length === 0) found.push(`empty section: ${short(section.innerText)}`);
+  }
+  // the bibliography's generated labels ([GMC+24]) beside author-year citations
+  for (const label of article.querySelectorAll('div.citation > span.label')) {
+    if (visible(label)) found.push(`a bibliography label shown: ${short(label.innerText)}`);
   }
   // 5. a hidden code cell that shows nothing: a toggle with no output
   for (const cell of article.querySelectorAll('div.cell.tag_hide-input:not(.tag_parameters)')) {
