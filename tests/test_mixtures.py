@@ -3,6 +3,7 @@
 Targets: shared/reference/mixtures.md, section 9.
 """
 
+import re
 import warnings
 
 import numpy as np
@@ -12,6 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import minimize
 
+import lawlib
+import lawlib.book.explorers
 from lawlib import FitWarning, ValidationError
 from lawlib.data import load
 from lawlib.mixtures import (
@@ -458,3 +461,57 @@ def test_mixing_law_jacobian_takes_scipys_two_point_path_exactly():
     scipys = least_squares(residual, start, loss="huber", f_scale=0.05)
     np.testing.assert_array_equal(ours.x, scipys.x)
     assert ours.njev == scipys.njev
+
+
+def test_vary_share_keeps_the_other_domains_in_ratio_and_sums_to_one():
+    base = pd.Series({"a": 0.5, "b": 0.3, "c": 0.2})
+    moved = lawlib.mixtures.vary_share(base, "b", [0.0, 0.65, 1.0])
+    assert list(moved.columns) == ["a", "b", "c"]
+    np.testing.assert_allclose(moved.sum(axis=1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose((moved["a"] / moved["c"])[:2], 2.5, rtol=1e-12)
+    np.testing.assert_allclose(moved.loc[1], [0.25, 0.65, 0.1], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("base", "domain", "shares", "message"),
+    [
+        ({"a": 0.5, "b": 0.5}, "z", [0.1], "'z' is not a domain of the mixture (a, b)"),
+        ({"a": 1.0, "b": 0.0}, "a", [0.1], "gives a everything"),
+        ({"a": 0.5, "b": 0.6}, "a", [0.1], "sum to 1, sums to 1.1"),
+        ({"a": 0.5, "b": 0.5}, "a", [1.5], "shares must be a sequence of numbers in [0, 1]"),
+    ],
+)
+def test_vary_share_names_what_is_wrong(base, domain, shares, message):
+    with pytest.raises(lawlib.ValidationError, match=re.escape(message)):
+        lawlib.mixtures.vary_share(pd.Series(base), domain, shares)
+
+
+def test_the_mixture_explorers_claims_hold():
+    """The mixture explorer's takeaways: how far the two laws part inside the trained shares."""
+    from lawlib.book.explorers import MIXTURE_STEP, mixture_base, mixture_data, mixture_laws
+
+    bimix, mixing = mixture_laws()
+    base = mixture_base()
+    trained = mixture_data()["trained"]
+    gaps = {}
+    for domain in base.index:
+        path = lawlib.mixtures.vary_share(base, domain, np.linspace(*trained[domain], 50))
+        gap = (bimix.law.loss(path, MIXTURE_STEP)[domain] - mixing.law.loss(path)[domain]).abs()
+        gaps[domain] = (gap.max(), gap.mean())
+    assert max(gaps, key=lambda d: gaps[d][0]) == "academic"
+    assert round(gaps["academic"][0], 2) == 0.08
+    assert 0.01 <= min(m for _, m in gaps.values()) and max(m for _, m in gaps.values()) <= 0.035
+    runs = lawlib.book.explorers.mixture_runs()
+    last = runs[runs["step"] == MIXTURE_STEP]
+    for law in (bimix.law.loss(last, MIXTURE_STEP), mixing.law.loss(last)):
+        errors = [
+            np.abs(law[d].to_numpy() - last[f"loss_{d}"].to_numpy())[last[f"p_{d}"] > 0]
+            for d in base.index
+        ]
+        assert round(float(np.concatenate(errors).mean()), 2) == 0.02
+    # the exercise: doubling the academic share lowers its BiMix loss by 2**-alpha
+    assert round(1 - 2 ** -bimix.coefficients.at["academic", "alpha"], 3) == 0.037
+    # and one run at 1% internet would separate the laws by about 0.21 nats
+    one = lawlib.mixtures.vary_share(base, "internet", [0.01])
+    gap = bimix.law.loss(one, MIXTURE_STEP)["internet"] - mixing.law.loss(one)["internet"]
+    assert round(float(gap.iloc[0]), 2) == 0.21

@@ -300,6 +300,35 @@ def test_laws_at_a_glance_is_written_from_the_presets():
     assert "1.4e18 to 1.3e22 FLOPs" in chinchilla  # presets.RANGES
 
 
+def _drag(page, selector, value):
+    """A reader's drag of a slider (or pick in a list): the value changes and the control fires."""
+    page.eval_on_selector(
+        selector,
+        "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
+        str(value),
+    )
+
+
+def _values(page, selector):
+    """``data-value`` of every ``[data-output]`` cell under `selector`, by output name."""
+    return page.eval_on_selector_all(
+        f"{selector} [data-output]",
+        "cells => Object.fromEntries(cells.map(c => [c.dataset.output, c.dataset.value]))",
+    )
+
+
+def _redrawn_at_phone_width(page, form):
+    """At 400 px the explorer's figure is drawn at the column's width, not scaled down."""
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.wait_for_function("() => document.documentElement.clientWidth <= 400")
+    box = page.evaluate(
+        f"() => {{ const s = document.querySelector('{form} svg'); "
+        "return [s.getBoundingClientRect().width, +s.getAttribute('width')]; }"
+    )
+    assert 280 <= box[0] <= 400 and box[1] == pytest.approx(box[0], abs=1), box
+    assert sitecheck.overflow(page, 400) == []
+
+
 def test_isoflop_explorer_moves_with_its_controls_and_agrees_with_lawlib(browser, server):
     """Moving the budget, an exponent or a preset redraws the optimum lawlib computes."""
     import lawlib
@@ -323,12 +352,7 @@ def test_isoflop_explorer_moves_with_its_controls_and_agrees_with_lawlib(browser
 
         seen = []
         for name, value in (("logC", "21.5"), ("alpha", "0.45"), ("beta", "0.3"), ("logA", "3.2")):
-            # a reader's drag: the value changes and the control fires "input"
-            page.eval_on_selector(
-                f"#iso-{name}",
-                "(el, v) => { el.value = v; el.dispatchEvent(new Event('input', {bubbles: true})); }",
-                value,
-            )
+            _drag(page, f"#iso-{name}", value)
             c = controls()
             law = lawlib.ChinchillaLaw(
                 E=c["E"], A=10 ** c["logA"], B=10 ** c["logB"], alpha=c["alpha"], beta=c["beta"]
@@ -340,18 +364,195 @@ def test_isoflop_explorer_moves_with_its_controls_and_agrees_with_lawlib(browser
             assert numbers["loss"] == pytest.approx(float(law.loss(n_opt, d_opt)), rel=1e-6)
             assert numbers["a"] == pytest.approx(law.a, rel=1e-9)
             seen.append(numbers["N"])
-            # five curves and five optima drawn
-            assert page.locator("#lawlib-isoflop svg path").count() == 5
-            assert page.locator("#lawlib-isoflop svg circle").count() == 5
+            # five curves and five optima drawn, each optimum where lawlib puts it
+            assert page.locator("#lawlib-isoflop svg path.iso-curve").count() == 5
+            assert page.locator("#lawlib-isoflop svg circle.iso-optimum").count() == 5
         assert len(set(seen)) == len(seen)  # every move moved the optimum
         page.select_option("#iso-preset", "hoffmann2022")
         assert controls()["alpha"] == pytest.approx(0.34)
-        page.set_viewport_size({"width": 400, "height": 900})
-        page.wait_for_function("() => document.documentElement.clientWidth <= 400")
-        width = page.evaluate(
-            "() => document.querySelector('#lawlib-isoflop svg').getBoundingClientRect().width"
+        _redrawn_at_phone_width(page, "#lawlib-isoflop")
+        _clean(problems)
+    finally:
+        page.close()
+
+
+def test_filtering_explorer_picks_the_pool_lawlib_picks(browser, server):
+    """Moving compute and the half-lives gives lawlib.filtering's accuracies and best pool."""
+    import numpy as np
+
+    from lawlib.book.explorers import filtering_pools
+    from lawlib.filtering import Pool, best_pool, combine_pools
+
+    released = filtering_pools()
+
+    def candidates(stretch):
+        pools = [
+            Pool.single(p["b"], p["tau"] * stretch, p["size"], a=p["a"], d=p["d"], name=name)
+            for name, p in ((n, released["pools"][n]) for n in released["order"])
+        ]
+        return [combine_pools(pools[:k], name=f"Top {10 * k}%") for k in range(1, 5)]
+
+    page, problems = _visit(browser, f"{server}/repetition/filtering_explorer.html", server)
+    try:
+        _clean(problems)
+        assert page.locator("#lawlib-filtering").is_visible()
+        winners = set()
+        for log_n, stretch in ((7.5, 1), (8.5, 1), (9.5, 1), (10.2, 1), (9.5, 0.25), (9.5, 3.0)):
+            _drag(page, "#flt-logn", log_n)
+            _drag(page, "#flt-stretch", stretch)
+            frontier = best_pool(candidates(stretch), [10**log_n])
+            rows = page.eval_on_selector_all(
+                "#lawlib-filtering tr[data-pool]",
+                "rows => Object.fromEntries(rows.map(r => [r.dataset.pool,"
+                " +r.querySelector('[data-output=accuracy]').dataset.value]))",
+            )
+            for name, accuracy in rows.items():
+                expected = 100 * (1 - frontier[name].iloc[0])
+                assert accuracy == pytest.approx(expected, rel=1e-6), (log_n, stretch, name)
+            best = page.get_attribute("#lawlib-filtering [data-output=best]", "data-value")
+            assert best == frontier["best"].iloc[0], (log_n, stretch)
+            bold = page.eval_on_selector_all(
+                "#lawlib-filtering tr.explorer-best", "rows => rows.map(r => r.dataset.pool)"
+            )
+            assert bold == [best]
+            assert page.locator("#lawlib-filtering svg path.flt-curve").count() == 4
+            winners.add(best)
+        assert {"Top 10%", "Top 20%", "Top 30%"} <= winners  # the best pool moves with compute
+        # the page's exercise: the top 40% leads only with quarter half-lives, from about 2.3e9
+        grid = np.logspace(7, np.log10(2e10), 400)
+        assert "Top 40%" in set(best_pool(candidates(0.25), grid)["best"])
+        assert "Top 40%" not in set(best_pool(candidates(0.3), grid)["best"])
+        _redrawn_at_phone_width(page, "#lawlib-filtering")
+        _clean(problems)
+    finally:
+        page.close()
+
+
+def test_mixture_explorer_predicts_what_lawlibs_fitted_laws_predict(browser, server):
+    """Each domain's share moved: both laws' predictions for every domain, as lawlib gives them."""
+    from lawlib.book.explorers import MIXTURE_STEP, mixture_base, mixture_laws
+    from lawlib.mixtures import vary_share
+
+    bimix, mixing = mixture_laws()
+    base = mixture_base()
+    page, problems = _visit(browser, f"{server}/mixtures/mixture_explorer.html", server)
+    try:
+        _clean(problems)
+        assert page.locator("#lawlib-mixture").is_visible()
+        for domain, share in (("academic", 0.4), ("symbolic", 0.02), ("internet", 0.6)):
+            page.select_option("#mix-domain", domain)
+            _drag(page, "#mix-share", share)
+            mixture = vary_share(base, domain, [share])
+            predicted = {
+                "bimix": bimix.law.loss(mixture, MIXTURE_STEP).iloc[0],
+                "mixing": mixing.law.loss(mixture).iloc[0],
+            }
+            rows = page.eval_on_selector_all(
+                "#lawlib-mixture tr[data-domain]",
+                "rows => rows.map(r => [r.dataset.domain, Object.fromEntries("
+                "[...r.querySelectorAll('[data-output]')].map(c => [c.dataset.output,"
+                " +c.dataset.value]))])",
+            )
+            assert [name for name, _ in rows] == list(base.index)
+            for name, shown in rows:
+                assert shown["share"] == pytest.approx(100 * mixture[name].iloc[0], rel=1e-9)
+                for law in ("bimix", "mixing"):
+                    assert shown[law] == pytest.approx(predicted[law][name], rel=1e-6), (
+                        domain,
+                        name,
+                        law,
+                    )
+            outside = "both laws extrapolate" in page.inner_text("#lawlib-mixture .calc-message")
+            assert outside == (domain == "symbolic"), domain  # 2% is below its smallest run's 6%
+            assert page.locator("#lawlib-mixture svg path.mix-curve").count() == 2
+            assert page.locator("#lawlib-mixture svg circle.mix-run").count() > 10
+        _redrawn_at_phone_width(page, "#lawlib-mixture")
+        _clean(problems)
+    finally:
+        page.close()
+
+
+def _at_ratio(law, target, ratio):
+    """The (N, D) at `ratio` tokens per parameter on the law's curve of loss `target` (brentq)."""
+    import numpy as np
+    from scipy.optimize import brentq
+
+    room = target - law.E
+
+    def excess(log_d):  # ln(D / N(D)) - ln(ratio), increasing in ln D
+        n = (law.A / (room - law.B * np.exp(-law.beta * log_d))) ** (1 / law.alpha)
+        return log_d - np.log(n) - np.log(ratio)
+
+    low = np.log(law.B / room) / law.beta
+    d = np.exp(brentq(excess, low + 1e-9, low + 80, xtol=1e-14))
+    return d / ratio, d
+
+
+def test_overtraining_explorer_finds_lawlibs_inference_optimum(browser, server):
+    """The inference-aware model, the penalty and the saving, against lawlib.inference_optimal."""
+    import lawlib
+
+    page, problems = _visit(browser, f"{server}/practice/overtraining_explorer.html", server)
+    try:
+        _clean(problems)
+        assert page.locator("#lawlib-overtraining").is_visible()
+        cases = (
+            ("besiroglu2024", 9.845, 12, 2.3),
+            ("hoffmann2022", 10.5, 13.5, 3),
+            ("besiroglu2024", 8.5, 10, 0.5),
         )
-        assert 280 <= width <= 400  # redrawn at the phone's width, not scaled down
+        for name, log_n, log_served, log_ratio in cases:
+            page.select_option("#ot-preset", name)
+            for control, value in (("logN", log_n), ("logDinf", log_served), ("logr", log_ratio)):
+                _drag(page, f"#ot-{control}", value)
+            law = lawlib.ChinchillaLaw.published(name)
+            budget, _ = law.compute_for_parameters(10**log_n)
+            n_opt, d_opt = (float(x) for x in law.compute_optimal(float(budget)))
+            assert n_opt == pytest.approx(10**log_n, rel=1e-9)
+            target = float(law.loss(n_opt, d_opt))
+            served = 10.0**log_served
+            best = lawlib.inference_optimal(law, target, served)
+            n_chosen, d_chosen = _at_ratio(law, target, 10.0**log_ratio)
+            base = 6 * n_opt * d_opt
+            expected = {
+                "chinchilla": (n_opt, d_opt, 6 * n_opt * d_opt + 2 * n_opt * served),
+                "inference": (best.N, best.D, best.total_flops),
+                "chosen": (n_chosen, d_chosen, 6 * n_chosen * d_chosen + 2 * n_chosen * served),
+            }
+            for model, (n, d, total) in expected.items():
+                shown = page.eval_on_selector_all(
+                    f"#lawlib-overtraining td[data-model={model}]",
+                    "cells => Object.fromEntries(cells.map(c => [c.dataset.output, c.dataset.value]))",
+                )
+                assert float(shown["N"]) == pytest.approx(n, rel=1e-6), (name, model)
+                assert float(shown["D"]) == pytest.approx(d, rel=1e-6), (name, model)
+                assert float(shown["training"]) == pytest.approx(6 * n * d / base, rel=1e-6)
+                assert float(shown["total"]) == pytest.approx(total / base, rel=1e-6)
+            summary = _values(page, "#lawlib-overtraining p")
+            assert float(summary["target"]) == pytest.approx(target, rel=1e-9)
+            assert float(summary["penalty"]) == pytest.approx(
+                best.training_flops / base - 1, abs=1e-6
+            )
+            saving = 1 - best.total_flops / expected["chinchilla"][2]
+            assert float(summary["saving"]) == pytest.approx(saving, abs=1e-6)
+            assert page.locator("#lawlib-overtraining svg path.ot-curve").count() == 2
+        # the page's key takeaway: a 7B compute-optimal model serving 1e12 tokens
+        law = lawlib.ChinchillaLaw.published("besiroglu2024")
+        budget, _ = law.compute_for_parameters(10**9.845)
+        n_opt, d_opt = (float(x) for x in law.compute_optimal(float(budget)))
+        best = lawlib.inference_optimal(law, float(law.loss(n_opt, d_opt)), 1e12)
+        assert best.N == pytest.approx(3.4e9, rel=0.02)
+        assert round(best.tokens_per_parameter) == 116
+        assert round(100 * (best.training_flops / (6 * n_opt * d_opt) - 1)) == 30
+        total = 6 * n_opt * d_opt + 2e12 * n_opt
+        assert round(100 * (1 - best.total_flops / total)) == 27
+        # and its exercise: the model's approach to the smallest that reaches the loss at all
+        target = float(law.loss(n_opt, d_opt))
+        n_min = (law.A / (target - law.E)) ** (1 / law.alpha)
+        assert n_min == pytest.approx(1.02e9, rel=0.005)
+        excess = [lawlib.inference_optimal(law, target, s).N / n_min - 1 for s in (1e13, 1e14)]
+        assert [round(e, 2) for e in excess] == [1.01, 0.47]
+        _redrawn_at_phone_width(page, "#lawlib-overtraining")
         _clean(problems)
     finally:
         page.close()

@@ -1,47 +1,12 @@
 /* The live calculator of practice/live_calculator: the Chinchilla closed form and the
  * inference-aware optimum, in the reader's browser. The presets come from lawlib at build
- * time (window.LAWLIB_PRESETS, written by lawlib_site.py), so the page and the library
+ * time (window.LAWLIB_PRESETS, written by lawlib.book.explorers.script); the formulas are
+ * window.lawlibChinchilla (chinchilla.js), so the page and the library
  * cannot drift; tests/test_site.py compares the answers with lawlib's to 1e-6. */
 "use strict";
 
 (function () {
-  const K_TRAIN = 6.0; // training FLOPs per parameter per token
-  const K_INF = 2.0; // inference FLOPs per parameter per token (one forward pass)
-
-  // Chinchilla's compute-optimal split (the closed form of Approach 3).
-  function computeOptimal(law, budget) {
-    const s = law.alpha + law.beta;
-    const G = Math.pow((law.alpha * law.A) / (law.beta * law.B), 1 / s);
-    const N = G * Math.pow(budget / K_TRAIN, law.beta / s);
-    const D = budget / (K_TRAIN * N);
-    return { N: N, D: D };
-  }
-
-  function loss(law, N, D) {
-    return law.E + law.A * Math.pow(N, -law.alpha) + law.B * Math.pow(D, -law.beta);
-  }
-
-  // Least training plus inference compute at the target loss: the root in log D of
-  // alpha X / (beta Y) = 1 + k_inf D_inf / (k D), with X + Y = loss - E (increasing in D).
-  function inferenceOptimal(law, target, served) {
-    const reducible = target - law.E;
-    const logDMin = Math.log(law.B / reducible) / law.beta;
-    const gap = function (u) {
-      const Y = law.B * Math.exp(-law.beta * u);
-      const X = reducible - Y;
-      return (law.alpha * X) / (law.beta * Y) - 1 - (K_INF * served) / (K_TRAIN * Math.exp(u));
-    };
-    let low = logDMin + 1e-12;
-    let high = logDMin + 1;
-    while (gap(high) < 0) high += 1;
-    for (let i = 0; i < 200 && high - low > 1e-15 * Math.abs(high); i++) {
-      const mid = 0.5 * (low + high);
-      if (gap(mid) < 0) low = mid; else high = mid;
-    }
-    const D = Math.exp(0.5 * (low + high));
-    const N = Math.pow(law.A / (reducible - law.B * Math.pow(D, -law.beta)), 1 / law.alpha);
-    return { N: N, D: D };
-  }
+  const { K_TRAIN, K_INF, loss, computeOptimal, inferenceOptimal } = window.lawlibChinchilla;
 
   function answer(presetName, budget, served) {
     const law = window.LAWLIB_PRESETS[presetName];
@@ -134,14 +99,7 @@
   function start() {
     const form = document.getElementById("lawlib-calculator");
     if (!form || !window.LAWLIB_PRESETS) return;
-    const select = form.elements["calc-preset"];
-    Object.keys(window.LAWLIB_PRESETS).forEach(function (name) {
-      const option = document.createElement("option");
-      option.value = name;
-      option.textContent = name;
-      select.appendChild(option);
-    });
-    select.value = "besiroglu2024" in window.LAWLIB_PRESETS ? "besiroglu2024" : select.options[0].value;
+    window.lawlibPlot.presets(form.elements["calc-preset"]);
     form.addEventListener("input", function () { update(form); });
     form.addEventListener("submit", function (event) { event.preventDefault(); update(form); });
     form.hidden = false;

@@ -7,37 +7,45 @@ so an incremental build declares ``THEBE_JS_URL`` twice. The book has no live co
 is off in ``_config.yml``), so its scripts are dropped. The theme's colour mode gets a
 default, which it otherwise reports as an error on a reader's first visit. The single-page
 build (printed to the book's PDF) gets myst-nb's collapsed-cell markup, which myst-nb
-registers for the ``html`` builder only. The live calculator's two scripts (lawlib's presets,
-written at build time, and ``calculator.js``) load on its page only.
+registers for the ``html`` builder only. The live calculator and the explorable figures load
+their scripts on their own pages only: ``lawlib-data.js`` (lawlib's presets, pools and fitted
+mixture laws, written at build time by :func:`lawlib.book.explorers.script`), the shared number,
+law and plot helpers, and the page's own script.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-#: The page with the live calculator, and the scripts only it (and the explorer) loads.
-CALCULATOR_PAGE = "practice/live_calculator"
-CALCULATOR_SCRIPTS = (
-    "lawlib-presets.js",
+#: The data and helpers every interactive page loads, before its own script.
+SHARED_SCRIPTS = (
+    "lawlib-data.js",
     "lawlib-numbers.js",
-    "lawlib-calculator.js",
+    "lawlib-chinchilla.js",
+    "lawlib-svgplot.js",
 )
-#: Every page with a script of its own: the scripts it loads (and no other page does), each
-#: written from a file beside this one (the presets from lawlib).
+#: Every page with a script of its own: the scripts it loads (and no other page does).
 PAGE_SCRIPTS = {
-    CALCULATOR_PAGE: CALCULATOR_SCRIPTS,
-    "chinchilla/isoflop_explorer": (
-        "lawlib-presets.js",
-        "lawlib-numbers.js",
-        "lawlib-isoflop.js",
+    "practice/live_calculator": (*SHARED_SCRIPTS, "lawlib-calculator.js"),
+    "chinchilla/isoflop_explorer": (*SHARED_SCRIPTS, "lawlib-isoflop.js"),
+    "repetition/filtering_explorer": (*SHARED_SCRIPTS, "lawlib-filtering.js"),
+    "mixtures/mixture_explorer": (*SHARED_SCRIPTS, "lawlib-mixture.js"),
+    "practice/overtraining_explorer": (
+        *SHARED_SCRIPTS,
+        "lawlib-overtraining.js",
     ),
 }
-#: The source of each page script (``lawlib-presets.js`` is written by :func:`presets_script`).
+#: The file beside this one each script is copied from (``lawlib-data.js`` is written from
+#: lawlib by :func:`lawlib.book.explorers.script`).
 SCRIPT_SOURCES = {
     "lawlib-numbers.js": "numbers.js",
+    "lawlib-chinchilla.js": "chinchilla.js",
+    "lawlib-svgplot.js": "svgplot.js",
     "lawlib-calculator.js": "calculator.js",
     "lawlib-isoflop.js": "isoflop.js",
+    "lawlib-filtering.js": "filtering.js",
+    "lawlib-mixture.js": "mixture.js",
+    "lawlib-overtraining.js": "overtraining.js",
 }
 
 
@@ -83,25 +91,15 @@ def prune_scripts(app, pagename, templatename, context, doctree) -> None:
     context.setdefault("default_mode", "light")
 
 
-def presets_script() -> str:
-    """The Chinchilla presets of lawlib and the compute their runs span, for the calculator."""
-    from lawlib.presets import CHINCHILLA, RANGES
-
-    ranges = {name: RANGES[name] for name in CHINCHILLA if name in RANGES}
-    return (
-        "/* Written by book/_ext/lawlib_site.py from lawlib.presets (CHINCHILLA, RANGES). */\n"
-        f"window.LAWLIB_PRESETS = {json.dumps(CHINCHILLA, indent=2)};\n"
-        f"window.LAWLIB_RANGES = {json.dumps(ranges)};\n"
-    )
-
-
-def write_calculator_scripts(app, exception) -> None:
-    """Write the presets (from lawlib, at build time) and the calculator into the site."""
+def write_page_scripts(app, exception) -> None:
+    """Write the explorers' data (from lawlib, at build time) and the page scripts into the site."""
     if exception is not None or app.builder.format != "html":
         return
     static = Path(app.outdir) / "_static"
     static.mkdir(parents=True, exist_ok=True)
-    (static / "lawlib-presets.js").write_text(presets_script())
+    from lawlib.book.explorers import script
+
+    (static / "lawlib-data.js").write_text(script())
     for target, source in SCRIPT_SOURCES.items():
         (static / target).write_text(
             Path(__file__).with_name(source).read_text()
@@ -125,5 +123,5 @@ def setup(app):
         n for names in PAGE_SCRIPTS.values() for n in names
     ):
         app.add_js_file(script)
-    app.connect("build-finished", write_calculator_scripts)
+    app.connect("build-finished", write_page_scripts)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -14,6 +14,7 @@ from .frames import (
     mixture_domains,
     relative_errors,
     split_runs,
+    vary_share,
     wide_to_long,
 )
 from .mixing_law import MixingLaw, fit_mixing_law
@@ -33,5 +34,6 @@ __all__ = [
     "optimize_mixture",
     "relative_errors",
     "split_runs",
+    "vary_share",
     "wide_to_long",
 ]

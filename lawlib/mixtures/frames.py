@@ -123,6 +123,45 @@ def proportions(mixture, domains) -> np.ndarray:
     return values
 
 
+def vary_share(base, domain: str, shares) -> pd.DataFrame:
+    """Mixtures that move one domain's share and keep the others in the ratios of `base`.
+
+    With ``base`` = r-bar and domain i set to r, every other domain j gets
+    ``r-bar_j (1 - r) / (1 - r-bar_i)``, so the mixture still sums to 1.
+
+    Parameters
+    ----------
+    base : Series
+        A mixture: a proportion per domain (index), summing to 1, with ``base[domain] < 1``.
+    domain : str
+        The domain whose share moves.
+    shares : array_like, shape (K,)
+        Its shares, each in [0, 1].
+
+    Returns
+    -------
+    DataFrame, shape (K, M)
+        One mixture per share, a column per domain of `base` (in its order).
+    """
+    base = pd.Series(base, dtype=float)
+    problems = []
+    if domain not in base.index:
+        problems.append(f"{domain!r} is not a domain of the mixture ({listing(base.index)})")
+    elif not base[domain] < 1:
+        problems.append(f"the mixture gives {domain} everything; there is nothing to rescale")
+    if (base < 0).any() or not np.isclose(base.sum(), 1.0, atol=1e-6):
+        problems.append(f"the mixture must be non-negative and sum to 1, sums to {base.sum():.6g}")
+    shares = np.atleast_1d(np.asarray(shares, dtype=float))
+    if shares.ndim != 1 or not np.all((shares >= 0) & (shares <= 1)):
+        problems.append("the shares must be a sequence of numbers in [0, 1]")
+    if problems:
+        raise ValidationError(problems, "vary_share")
+    rest = (1 - shares)[:, None] * (base.to_numpy() / (1 - base[domain]))[None, :]
+    frame = pd.DataFrame(rest, columns=base.index)
+    frame[domain] = shares
+    return frame
+
+
 def loss_weights(weights, domains, subject: str) -> np.ndarray:
     """The weight of each domain's loss: 1 each by default, else finite, non-negative, not all zero.
 
