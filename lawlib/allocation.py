@@ -406,7 +406,9 @@ def fit_isoflop(
     Returns
     -------
     AllocationResult
-        ``optima`` has columns C, N_opt, D_opt, loss_opt, n_runs, curvature.
+        ``optima`` has columns C, N_opt, D_opt, loss_opt, n_runs, curvature (the parabola's
+        coefficient of ``(log N)**2``) and N_low, N_high (the smallest and largest of the runs
+        it went through).
 
     References
     ----------
@@ -443,6 +445,8 @@ def fit_isoflop(
                 "loss_opt": p0 - p1**2 / (4 * p2),
                 "n_runs": len(nearest),
                 "curvature": p2,
+                "N_low": float(np.exp(logn[nearest].min())),
+                "N_high": float(np.exp(logn[nearest].max())),
             }
         )
     notes = []
@@ -452,7 +456,10 @@ def fit_isoflop(
             f"or no upward parabola): " + ", ".join(format_number(b, 3) for b in skipped)
         )
     return allocation_fit(
-        pd.DataFrame(rows, columns=["C", "N_opt", "D_opt", "loss_opt", "n_runs", "curvature"]),
+        pd.DataFrame(
+            rows,
+            columns=["C", "N_opt", "D_opt", "loss_opt", "n_runs", "curvature", "N_low", "N_high"],
+        ),
         model="IsoFLOP parabolas; N_opt = k_N C^a, D_opt = k_D C^b",
         settings={"Runs per parabola": n_nearest, "FLOPs per token": flops_per_token},
         notes=notes,

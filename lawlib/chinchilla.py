@@ -201,6 +201,33 @@ class ChinchillaLaw(Law):
         """
         return self.loss(*self.compute_optimal(C, flops_per_token=flops_per_token))
 
+    def equivalent_compute(self, N: ArrayLike, D: ArrayLike, *, flops_per_token: float = 6.0):
+        """Budget at which the compute-optimal model reaches the loss of (N, D).
+
+        On the frontier ``L*(C) = E + K (C / k)**(-alpha beta / (alpha + beta))`` with
+        ``K = A G**-alpha + B G**beta``; solving ``L*(C_eq) = L(N, D)`` gives
+        ``C_eq = k ((L(N, D) - E) / K)**(-(alpha + beta) / (alpha beta))``. The ratio
+        ``C_eq / (k N D)``, at most 1, is the share of the compute spent on (N, D) that a
+        compute-optimal split would have needed for the same loss.
+
+        Parameters
+        ----------
+        N, D : array_like
+            Parameters and tokens (broadcast together).
+        flops_per_token : float
+
+        Returns
+        -------
+        ndarray
+            ``C_eq`` [FLOPs].
+        """
+        check_options("equivalent_compute", flops_per_token=flops_per_token)
+        N = positive_argument("N", N, "parameters")
+        D = positive_argument("D", D, "tokens")
+        K = self.A * self.G**-self.alpha + self.B * self.G**self.beta
+        exponent = -(self.alpha + self.beta) / (self.alpha * self.beta)
+        return flops_per_token * ((self.loss(N, D) - self.E) / K) ** exponent
+
     def compute_for_parameters(self, N: ArrayLike, *, flops_per_token: float = 6.0):
         """Budget whose compute-optimal model has N parameters, and its tokens: ``(C, D)``.
 

@@ -116,6 +116,10 @@ def check_approach3_parametric(numbers):
     # rounded law far more
     assert 5 < numbers["a3_within_low"] < numbers["a3_within"] < 20
     assert numbers["a3_rounded_low"] > numbers["a3_within"]
+    # the residuals: most runs beyond the Huber threshold, and a bend in D/N the form cannot follow
+    assert numbers["a3_beyond_delta"] > 75 and 0.6 < numbers["a3_resid_rms"] < 0.9
+    short, low, mid, long = numbers["a3_resid_bins"]
+    assert short > 0.4 and mid < -0.1 and long > 0.15 and abs(low) < 0.1
 
 
 def check_twenty_tokens(numbers):
@@ -136,6 +140,13 @@ def check_twenty_tokens(numbers):
     assert numbers["by_hand_printed"] == pytest.approx(92.65, rel=1e-4)
     assert numbers["approach1_ratio_range"][0] == pytest.approx(20.0)
     assert numbers["porian_ratio"]["5.88e+23"] == pytest.approx(16.5, abs=0.1)
+    # what a wrong ratio costs at Gopher's budget under Besiroglu et al.'s law: a few percent within
+    # a factor of two, 39% at GPT-3's 1.7 tokens per parameter
+    assert numbers["tt_eff_r_opt"] == pytest.approx(18.39, abs=0.01)
+    assert round(numbers["tt_eff_factor2"]) == round(numbers["tt_eff_half"]) == 4
+    assert round(numbers["tt_eff_factor4"]) == 16 and round(numbers["tt_eff_gpt3"]) == 39
+    assert numbers["tt_eff_printed_gpt3"] > numbers["tt_eff_gpt3"]
+    assert numbers["tt_eff_exponent"] == pytest.approx(5.61, abs=0.01)
 
 
 def check_replication(numbers):
@@ -246,6 +257,9 @@ def check_repeating_data(numbers):
     assert numbers["rep_alloc_n_ratio"] < 1
     assert numbers["rep_alloc_epochs"] > numbers["rep_alloc_epochs_chinchilla"]
     assert numbers["rep_rn_low"] > numbers["rep_rn_high"]  # the ridge: R_N* falls as R_D* grows
+    # the runs against the published law: too low for most, by 7% at the median
+    assert numbers["rep_median_error"] == pytest.approx(7.30, abs=0.01)
+    assert numbers["rep_share_low"] > 70 and numbers["rep_worst_error"] < -30
 
 
 def check_quality_quantity(numbers):

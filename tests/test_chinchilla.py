@@ -107,6 +107,38 @@ def test_table_a3_inversion_at_400m(law, C, D):
     assert law.compute_optimal(budget)[0] == pytest.approx(400e6, rel=1e-10)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    alpha=st.floats(0.15, 0.8),
+    beta=st.floats(0.15, 0.8),
+    log_c=st.floats(18, 26),
+    log_factor=st.floats(-2.5, 2.5),
+)
+def test_equivalent_compute_matches_a_search_along_the_frontier(alpha, beta, log_c, log_factor):
+    """C_eq in closed form against a root search of optimal_loss(C) = L(N, D)."""
+    from scipy.optimize import brentq
+
+    law = ChinchillaLaw(E=1.8, A=400.0, B=1500.0, alpha=alpha, beta=beta)
+    budget = 10.0**log_c
+    n_opt, _ = law.compute_optimal(budget)
+    n = float(n_opt) * 10.0**log_factor  # a split off the optimum by up to 300x in N
+    d = budget / (6 * n)
+    closed = float(law.equivalent_compute(n, d))
+    target = float(law.loss(n, d))
+    searched = np.exp(
+        brentq(
+            lambda u: float(law.optimal_loss(np.exp(u))) - target,
+            np.log(budget) - 200,
+            np.log(budget) + 1,
+            xtol=1e-13,
+        )
+    )
+    assert closed == pytest.approx(searched, rel=1e-8)
+    assert closed <= budget * (1 + 1e-9)
+    if abs(log_factor) < 1e-9:
+        assert closed == pytest.approx(budget, rel=1e-9)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     E=st.floats(1.0, 2.5),

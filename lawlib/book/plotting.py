@@ -145,16 +145,29 @@ PLAIN = FuncFormatter(lambda value, _: f"{value:g}")
 class _LossMinorFormatter(Formatter):
     """Labels for the minor ticks of a log axis, as many as its range allows without crowding.
 
-    Within less than 0.7 decade every minor tick (2, 3, ..., 9 times a power of ten) is labeled,
-    within 1.5 decades 2, 3 and 5 times, beyond that none (the decades carry the labels).
+    Within less than 0.7 decade every minor tick at 2, 3, ..., 9 times a power of ten is labeled,
+    within 1.5 decades 2, 3 and 5 times, beyond that none (the decades carry the labels). When
+    that leaves fewer than three labels in view (a loss axis spanning a fraction of a decade,
+    whose minor ticks fall at 2.2, 2.4, ...), every k-th tick in view is labeled instead, k
+    chosen so that about five are.
     """
 
     def __call__(self, value, pos=None):
         low, high = sorted(self.axis.get_view_interval())
         span = np.log10(high / low) if low > 0 else np.inf
-        mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
         shown = range(2, 10) if span < 0.7 else (2, 3, 5) if span < 1.5 else ()
-        return f"{value:g}" if any(np.isclose(mantissa, m) for m in shown) else ""
+        in_view = [v for v in self.locs if low <= v <= high]
+        labeled = [v for v in in_view if self._round(v, shown)]
+        if span < 0.7 and len(labeled) < 3 and in_view:
+            step = max(1, int(np.ceil(len(in_view) / 5)))
+            chosen = in_view[::step]
+            return f"{value:g}" if any(np.isclose(value, v) for v in chosen) else ""
+        return f"{value:g}" if self._round(value, shown) else ""
+
+    @staticmethod
+    def _round(value, mantissas) -> bool:
+        mantissa = round(value / 10 ** np.floor(np.log10(value)), 6)
+        return any(np.isclose(mantissa, m) for m in mantissas)
 
 
 def _decades(ax, axis: str) -> float:
@@ -253,3 +266,40 @@ def color_scale(values, *, cmap: str = "viridis", log: bool = True):
     values = np.asarray(values, dtype=float)
     norm = (mpl.colors.LogNorm if log else mpl.colors.Normalize)(values.min(), values.max())
     return mpl.cm.ScalarMappable(norm=norm, cmap=cmap)
+
+
+def isoflop_profiles(ax, runs, fit, budget: str = "C", label: str = "compute budget $C$ [FLOPs]"):
+    """IsoFLOP profiles on log-log axes: the runs of each budget, its parabola and its vertex.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        From :func:`loglog`.
+    runs : DataFrame
+        Columns ``N`` [parameters], ``loss`` [nats/token] and `budget` [FLOPs].
+    fit : IsoFLOPResult
+        From :func:`lawlib.fit_isoflop` on these runs with `budget` as the compute: its
+        ``optima`` give each budget's vertex (``N_opt``, ``loss_opt``), ``curvature`` and the
+        span of the runs its parabola went through (``N_low`` to ``N_high``), where it is drawn.
+    budget : str
+        The column of `runs` holding each run's budget.
+    label : str
+        The color bar's label.
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+    """
+    scale = color_scale(runs[budget])
+    optima = fit.optima.set_index("C")
+    for c, group in runs.groupby(budget):
+        color = scale.to_rgba(c)
+        ax.plot(group["N"], group["loss"], "o", ms=3, color=color)
+        if c not in optima.index:
+            continue
+        row = optima.loc[c]
+        curve = np.geomspace(row["N_low"], row["N_high"], 60)
+        parabola = row["loss_opt"] + row["curvature"] * (np.log(curve) - np.log(row["N_opt"])) ** 2
+        ax.plot(curve, parabola, color=color, lw=1)
+        ax.plot(row["N_opt"], row["loss_opt"], "x", color="k", ms=6)
+    return colorbar(scale, ax, label)
