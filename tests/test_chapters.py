@@ -582,6 +582,31 @@ def check_sweep_lab(numbers):
     assert numbers["student"] is None
 
 
+def check_capstone(numbers):
+    """The plan at 1e22 FLOPs, 50B unique tokens and 1e12 served, against lawlib directly."""
+    law = lawlib.ChinchillaLaw.published("besiroglu2024")
+    n_opt, d_opt = law.compute_optimal(1e22)
+    assert numbers["cap_n_opt"] == pytest.approx(float(n_opt), rel=1e-12)
+    assert numbers["cap_d_opt"] == pytest.approx(float(d_opt), rel=1e-12)
+    assert numbers["cap_range"] == "within the compute of the runs behind the law"
+    assert round(numbers["cap_waste"]) == 4  # as in Where "20 tokens per parameter" comes from
+    served = lawlib.inference_optimal(law, float(law.loss(n_opt, d_opt)), 1e12)
+    assert numbers["cap_n_served"] == pytest.approx(served.N, rel=1e-9)
+    assert numbers["cap_train_overrun"] > 0 and numbers["cap_saving"] > 0
+    # repetition: 3.7 epochs cost little; a smaller model gains less than a thousandth of a nat
+    assert numbers["cap_epochs"] == pytest.approx(float(d_opt) / 5e10)
+    assert 0 < numbers["cap_rep_gain"] < 1e-3 < numbers["cap_rep_cost"] < 0.03
+    assert 0.7 < numbers["cap_n_data_ratio"] < 1
+    assert numbers["cap_epochs_served"] > numbers["cap_epochs_data"] > numbers["cap_epochs"]
+    # the mixture: a gain over the best trained mixture above the held-out error, on 2 runs
+    assert numbers["cap_mix_can_tell"] and numbers["cap_mix_held"] == 2
+    assert numbers["cap_mix_gain"] > numbers["cap_mix_error"] > 0
+    assert numbers["cap_four_check"] == pytest.approx(4.0, rel=1e-9)
+    # serving 3.3e12 tokens would take the inference-aware plan past 16 epochs of 50B tokens
+    assert numbers["cap_exhausting_epochs"] == pytest.approx(16, rel=1e-6)
+    assert 3e12 < numbers["cap_exhausting"] < 3.6e12
+
+
 CHECKS = {
     "intro": check_intro,
     "fitting_power_laws": check_fitting_power_laws,
@@ -608,6 +633,7 @@ CHECKS = {
     "downstream": check_downstream,
     "extrapolation": check_extrapolation,
     "sweep_lab": check_sweep_lab,
+    "capstone": check_capstone,
 }
 
 
