@@ -82,6 +82,16 @@ def test_page_loads_cleanly_and_fits_at_1280_and_400_px(browser, server, name):
         page.set_viewport_size({"width": 400, "height": 900})
         page.wait_for_function("() => document.documentElement.clientWidth <= 400")
         assert sitecheck.overflow(page, 400) == [], "at 400 px"
+        # a phone loads each figure's own narrow rendering: its 9 pt text stays 9 pt
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('article img')].every(i => i.complete)"
+        )
+        small = [
+            (src[-40:], round(scale, 2))
+            for src, scale in sitecheck.figure_scales(page)
+            if scale < MIN_FIGURE_SCALE
+        ]
+        assert small == [], f"figures shrunk below readable size at 400 px: {small}"
         _clean(problems)
     finally:
         page.close()

@@ -10,8 +10,12 @@ shows is drawn by :func:`lawlib.book.tables.table` (registered by :func:`use_sty
 
 from __future__ import annotations
 
+import base64
+import io
 import math
+import re
 import sys
+import warnings
 from typing import Any, cast
 
 import matplotlib as mpl
@@ -43,6 +47,11 @@ COLUMN_WIDTH = 6.6
 DPI = 110
 #: Smallest font size of any text in a figure [pt].
 MIN_FONT = 9
+#: Width of the phone rendering of every figure [inches at :data:`DPI`]: 352 px, the column of a
+#: 400 px window, so its 9 pt text stays 9 pt there instead of shrinking to half.
+PHONE_WIDTH = 3.2
+#: Windows narrower than this load the phone rendering (a CSS media query).
+PHONE_QUERY = "(max-width: 700px)"
 
 #: Matplotlib settings applied by :func:`use_style`.
 STYLE = {
@@ -88,7 +97,164 @@ def use_style() -> None:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is not None:
-        shell.display_formatter.formatters["text/html"].for_type(pd.DataFrame, tables.html)
+        # loading the notebook backend runs its IPython hook, which clears every format of a
+        # figure: so load it first, then add the book's figure HTML
+        plt.switch_backend(mpl.get_backend())
+        html = shell.display_formatter.formatters["text/html"]
+        html.for_type(pd.DataFrame, tables.html)
+        html.for_type(mpl.figure.Figure, figure_html)
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _png_width(png: str) -> int:
+    """Width in pixels of a base64 PNG (from its header)."""
+    return int.from_bytes(base64.b64decode(png[:32])[16:20], "big")
+
+
+#: Longest line of a label or legend entry in a phone rendering [characters].
+PHONE_LINE = 30
+
+
+def _labels_of(fig) -> list:
+    """The axis labels and titles of `fig` (the texts a phone rendering may wrap)."""
+    return [
+        text
+        for ax in fig.axes
+        for text in (ax.xaxis.label, ax.yaxis.label, ax.title)
+        if len(text.get_text()) > PHONE_LINE
+    ]
+
+
+def _wrapped(text: str, width: int = PHONE_LINE) -> str:
+    """`text` broken between words into lines of at most `width` characters (math kept whole)."""
+    words = re.findall(r"\$[^$]*\$\S*|\S+", text)
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "\n".join(lines)
+
+
+def _to_move(legend, fig) -> bool:
+    """Whether the phone rendering gathers `legend` under the figure: a figure legend, a legend
+    outside its axes, or one too wide to sit inside a phone-width axes (text keeps its size)."""
+    if legend in fig.legends:
+        return True
+    renderer = fig.canvas.get_renderer()
+    box, axes = legend.get_window_extent(renderer), legend.axes.get_window_extent(renderer)
+    outside = (
+        box.x0 < axes.x0 - 2 or box.x1 > axes.x1 + 2 or box.y0 < axes.y0 - 2 or box.y1 > axes.y1 + 2
+    )
+    return bool(outside or box.width / fig.dpi > 0.45 * PHONE_WIDTH)
+
+
+def _phone_png(fig) -> str:
+    """`fig` drawn :data:`PHONE_WIDTH` wide: panels side by side stacked in one column, legends
+    outside the axes or too wide for a phone gathered under the figure, one or two entries per
+    line.
+
+    The figure is changed in place and put back: its size, the grid cell of every axes that sits
+    in a two-column grid (twins follow their axes; color bars follow their parents), its long
+    labels (wrapped at :data:`PHONE_LINE` characters) and its legends (hidden while a phone copy
+    is drawn).
+    """
+    width, height = fig.get_size_inches()
+    fig.canvas.draw()  # legend and axes extents, for _to_move
+    moved = [
+        legend
+        for legend in [ax.get_legend() for ax in fig.axes if ax.get_legend() is not None]
+        + list(fig.legends)
+        if legend.get_visible() and _to_move(legend, fig)
+    ]
+    specs = {ax: ax.get_subplotspec() for ax in fig.axes if ax.get_subplotspec() is not None}
+    texts = {text: text.get_text() for text in _labels_of(fig)}
+    grids = {spec.get_gridspec() for spec in specs.values()}
+    restack = len(grids) == 1 and next(iter(grids)).ncols == 2
+    rows = 1
+    added = []
+    try:
+        for text in _labels_of(fig):
+            text.set_text(_wrapped(text.get_text()))
+        for legend in moved:
+            labels = [_wrapped(text.get_text()) for text in legend.get_texts()]
+            title = legend.get_title().get_text()
+            legend.set_visible(False)
+            added.append(
+                fig.legend(
+                    legend.legend_handles,
+                    labels,
+                    loc="outside lower center",
+                    ncols=1 if max(map(len, labels), default=0) > 16 else 2,
+                    title=title or None,
+                )
+            )
+        if restack:
+            grid = next(iter(grids))
+            cells = sorted({(spec.rowspan.start, spec.colspan.start) for spec in specs.values()})
+            order = {cell: k for k, cell in enumerate(cells)}
+            rows = len(cells)
+            stacked = fig.add_gridspec(rows, 1)
+            for ax, spec in specs.items():
+                ax.set_subplotspec(stacked[order[(spec.rowspan.start, spec.colspan.start)], 0])
+            row_height = height / grid.nrows
+        else:
+            row_height = height
+        phone_row = min(max(0.72 * row_height, 2.4), 3.2)
+        extra = 0.2 * sum(len(legend.get_texts()) for legend in added)  # the legends' lines
+        target = PHONE_WIDTH * DPI  # pixels
+        figure_width = PHONE_WIDTH
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # constrained layout on a narrow page
+            for _ in range(3):  # a label outside the axes widens the tight box
+                fig.set_size_inches(figure_width, phone_row * rows + extra)
+                png = _png(fig)
+                drawn = _png_width(png)
+                if drawn <= target * 1.02:
+                    break
+                figure_width *= target / drawn
+        return png
+    finally:
+        for text, original in texts.items():
+            text.set_text(original)
+        for legend in added:
+            legend.remove()
+        for legend in moved:
+            legend.set_visible(True)
+        fig.set_size_inches(width, height)
+        for ax, spec in specs.items():
+            ax.set_subplotspec(spec)
+
+
+def figure_html(fig) -> str:
+    """A figure as the book shows it: the column-width PNG, and a phone rendering for narrow windows.
+
+    Registered by :func:`use_style` as the notebook's HTML form of a matplotlib figure; windows
+    matching :data:`PHONE_QUERY` load the rendering of :func:`_phone_png`, so figure text keeps its
+    size on a phone.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+
+    Returns
+    -------
+    str
+        A ``<picture class="lawlib-figure">`` with both images inline (``data:`` addresses).
+    """
+    wide = _png(fig)
+    phone = _phone_png(fig)
+    return (
+        '<picture class="lawlib-figure">'
+        f'<source media="{PHONE_QUERY}" srcset="data:image/png;base64,{phone}">'
+        f'<img src="data:image/png;base64,{wide}" alt="figure"></picture>'
+    )
 
 
 def figure(height: float = 4.0):
@@ -152,11 +318,17 @@ class _LossMinorFormatter(Formatter):
     chosen so that about five are.
     """
 
+    _ticks: tuple = ()
+
+    def format_ticks(self, values):
+        self._ticks = tuple(values)  # every tick, so that one label can depend on the others
+        return super().format_ticks(values)
+
     def __call__(self, value, pos=None):
         low, high = sorted(self.axis.get_view_interval())
         span = np.log10(high / low) if low > 0 else np.inf
         shown = range(2, 10) if span < 0.7 else (2, 3, 5) if span < 1.5 else ()
-        in_view = [v for v in self.locs if low <= v <= high]
+        in_view = [v for v in self._ticks if low <= v <= high]
         labeled = [v for v in in_view if self._round(v, shown)]
         if span < 0.7 and len(labeled) < 3 and in_view:
             step = max(1, int(np.ceil(len(in_view) / 5)))
