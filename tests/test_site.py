@@ -82,6 +82,8 @@ def test_page_loads_cleanly_and_fits_at_1280_and_400_px(browser, server, name):
         page.set_viewport_size({"width": 400, "height": 900})
         page.wait_for_function("() => document.documentElement.clientWidth <= 400")
         assert sitecheck.overflow(page, 400) == [], "at 400 px"
+        # long equations are written on several lines; no formula needs a scroll on a phone
+        assert sitecheck.formulas(page) == [], "at 400 px"
         # a phone loads each figure's own narrow rendering: its 9 pt text stays 9 pt
         page.wait_for_function(
             "() => [...document.querySelectorAll('article img')].every(i => i.complete)"

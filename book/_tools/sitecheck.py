@@ -215,6 +215,36 @@ def overflow(page, width: int) -> list[str]:
     return page.evaluate(_OVERFLOW_JS, ALLOWED_SCROLLERS[width])
 
 
+#: Formulas wider than the room they have: a display equation whose typeset math (``mjx-math``,
+#: not MathJax's hidden assistive copy) is wider than its box, or an inline formula that passes
+#: the column outside a box that scrolls (a table's).
+_FORMULAS_JS = """
+() => {
+  const article = document.querySelector('article.bd-article') || document.querySelector('main');
+  const right = article.getBoundingClientRect().right + 1;
+  const found = [];
+  const text = m => (m.querySelector('mjx-assistive-mml') || m).textContent.trim().slice(0, 60);
+  for (const m of article.querySelectorAll('mjx-container')) {
+    if (!m.offsetParent || m.closest('div.pst-scrollable-table-container, div.output.text_html')) continue;
+    const math = m.querySelector(':scope > mjx-math');
+    if (!math) continue;
+    const width = math.getBoundingClientRect().width;
+    if (m.getAttribute('display') === 'true') {
+      if (width > m.clientWidth + 1) found.push(`display equation ${Math.round(width)} px in ${m.clientWidth} px: ${text(m)}`);
+    } else if (m.getBoundingClientRect().right > right) {
+      found.push(`inline formula passes the column by ${Math.round(m.getBoundingClientRect().right - right)} px: ${text(m)}`);
+    }
+  }
+  return found;
+}
+"""
+
+
+def formulas(page) -> list[str]:
+    """Formulas on `page` wider than their room (see :data:`_FORMULAS_JS`)."""
+    return page.evaluate(_FORMULAS_JS)
+
+
 #: Finds what a reader should never see: a table header broken inside a word, a number in
 #: ``e+`` notation outside code, raw TeX (``$`` or a backslash command) outside math, a section
 #: with nothing under its heading, a "Show code cell source" toggle with no output beside it,
