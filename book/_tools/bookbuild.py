@@ -118,6 +118,11 @@ def _hide_injected_parameters(target: Path) -> None:
     )
 
 
+#: Kernels started for one chapter before its execution fails: a kernel can die before it runs a
+#: cell when two builds pick the same free port at once (``make -j2``).
+KERNEL_STARTS = 3
+
+
 def execute(
     source: Path, target: Path, parameters: dict | None = None
 ) -> float:
@@ -132,14 +137,25 @@ def execute(
     target.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            str(source),
-            str(target),
-            parameters=parameters or {},
-            cwd=str(BOOK),
-            kernel_name="python3",
-            progress_bar=False,
-        )
+        for attempt in range(KERNEL_STARTS):
+            try:
+                papermill.execute_notebook(
+                    str(source),
+                    str(target),
+                    parameters=parameters or {},
+                    cwd=str(BOOK),
+                    kernel_name="python3",
+                    progress_bar=False,
+                )
+                break
+            except RuntimeError as err:
+                # a kernel that dies before it answers (two kernels started at once can pick
+                # the same free port) ran no cell: start another
+                if (
+                    "Kernel died before replying" not in str(err)
+                    or attempt == KERNEL_STARTS - 1
+                ):
+                    raise
     except papermill.PapermillExecutionError as err:
         # kept outside the Makefile's targets, which make deletes on failure
         kept = (
