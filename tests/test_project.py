@@ -264,3 +264,35 @@ def test_no_private_function_of_another_package_is_used():
         if "_build" not in chapter.parts and private.search(chapter.read_text()):
             found.append(str(chapter.relative_to(ROOT)))
     assert not found, "\n".join(found)
+
+
+@pytest.mark.parametrize(
+    ("failures", "message", "calls", "succeeds"),
+    [
+        (1, "Kernel died before replying to kernel_info", 2, True),  # a port collision: again
+        (3, "Kernel died before replying to kernel_info", 3, False),  # give up after three
+        (1, "some other kernel error", 1, False),  # anything else fails at once
+    ],
+)
+def test_execute_starts_another_kernel_only_when_one_died_before_answering(
+    monkeypatch, tmp_path, failures, message, calls, succeeds
+):
+    import papermill
+
+    made = []
+
+    def fake(source, target, **kwargs):
+        made.append(target)
+        if len(made) <= failures:
+            raise RuntimeError(message)
+        Path(target).write_text("{}")
+
+    monkeypatch.setattr(papermill, "execute_notebook", fake)
+    target = tmp_path / "out.ipynb"
+    if succeeds:
+        bookbuild.execute(BOOK / "intro.ipynb", target)
+        assert target.exists()
+    else:
+        with pytest.raises(RuntimeError, match=message):
+            bookbuild.execute(BOOK / "intro.ipynb", target)
+    assert len(made) == calls
