@@ -228,6 +228,32 @@ class ChinchillaLaw(Law):
         exponent = -(self.alpha + self.beta) / (self.alpha * self.beta)
         return flops_per_token * ((self.loss(N, D) - self.E) / K) ** exponent
 
+    def useful_share(
+        self, C: ArrayLike, tokens_per_parameter: ArrayLike, *, flops_per_token: float = 6.0
+    ):
+        """Share of a budget C spent at ``D / N = tokens_per_parameter`` that does useful work.
+
+        With ``N = sqrt(C / (k r))`` and ``D = sqrt(C r / k)``, the share is
+        ``equivalent_compute(N, D) / C``: 1 at the compute-optimal ratio, less on either side.
+
+        Parameters
+        ----------
+        C : array_like
+            Compute [FLOPs].
+        tokens_per_parameter : array_like
+            The split r = D / N (broadcast against `C`).
+        flops_per_token : float
+
+        Returns
+        -------
+        ndarray
+        """
+        C = positive_argument("C", C, "FLOPs")
+        r = positive_argument("tokens_per_parameter", tokens_per_parameter, "tokens per parameter")
+        k = flops_per_token
+        N, D = np.sqrt(C / (k * r)), np.sqrt(C * r / k)
+        return self.equivalent_compute(N, D, flops_per_token=flops_per_token) / C
+
     def compute_for_parameters(self, N: ArrayLike, *, flops_per_token: float = 6.0):
         """Budget whose compute-optimal model has N parameters, and its tokens: ``(C, D)``.
 

@@ -135,6 +135,8 @@ def test_equivalent_compute_matches_a_search_along_the_frontier(alpha, beta, log
     )
     assert closed == pytest.approx(searched, rel=1e-8)
     assert closed <= budget * (1 + 1e-9)
+    share = float(law.useful_share(budget, d / n))
+    assert share == pytest.approx(closed / budget, rel=1e-9)
     if abs(log_factor) < 1e-9:
         assert closed == pytest.approx(budget, rel=1e-9)
 

@@ -13,13 +13,22 @@
     return law.E + law.A * Math.pow(N, -law.alpha) + law.B * Math.pow(D, -law.beta);
   }
 
+  // G = (alpha A / (beta B))^(1/(alpha+beta)), the constant of the compute-optimal frontier.
+  function frontierConstant(law) {
+    return Math.pow((law.alpha * law.A) / (law.beta * law.B), 1 / (law.alpha + law.beta));
+  }
+
   // The closed form of Approach 3: N_opt = G (C/6)^(beta/(alpha+beta)), D_opt = C / (6 N_opt).
   function computeOptimal(law, budget) {
-    const s = law.alpha + law.beta;
-    const G = Math.pow((law.alpha * law.A) / (law.beta * law.B), 1 / s);
-    const N = G * Math.pow(budget / K_TRAIN, law.beta / s);
+    const N = frontierConstant(law) * Math.pow(budget / K_TRAIN, law.beta / (law.alpha + law.beta));
     const D = budget / (K_TRAIN * N);
     return { N: N, D: D, loss: loss(law, N, D) };
+  }
+
+  // The budget whose compute-optimal model has N parameters: C = 6 (N / G)^((alpha+beta)/beta)
+  // (lawlib's ChinchillaLaw.compute_for_parameters).
+  function computeForParameters(law, N) {
+    return K_TRAIN * Math.pow(N / frontierConstant(law), (law.alpha + law.beta) / law.beta);
   }
 
   // Parameters that reach `target` with D tokens: N = (A / (target - E - B D^-beta))^(1/alpha).
@@ -64,6 +73,7 @@
     K_INF: K_INF,
     loss: loss,
     computeOptimal: computeOptimal,
+    computeForParameters: computeForParameters,
     parametersFor: parametersFor,
     inferenceOptimal: inferenceOptimal,
     atRatio: atRatio,

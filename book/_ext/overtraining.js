@@ -7,17 +7,15 @@
 "use strict";
 
 (function () {
-  const { K_TRAIN, K_INF, computeOptimal, inferenceOptimal, atRatio } = window.lawlibChinchilla;
+  const { K_TRAIN, K_INF, computeOptimal, computeForParameters, inferenceOptimal, atRatio } =
+    window.lawlibChinchilla;
 
   /* Everything the page shows: the law, the reference (Chinchilla-optimal) model of size
    * `reference`, its loss as the target, the inference-aware model for `served` tokens and the
    * model at the reader's ratio, each with training and total compute [FLOPs]. */
   function answer(presetName, reference, served, ratio) {
     const law = window.LAWLIB_PRESETS[presetName];
-    const s = law.alpha + law.beta;
-    const G = Math.pow((law.alpha * law.A) / (law.beta * law.B), 1 / s);
-    // N_opt = G (C/6)^(beta/(alpha+beta)), solved for the budget C that makes `reference` optimal
-    const budget = K_TRAIN * Math.pow(reference / G, s / law.beta);
+    const budget = computeForParameters(law, reference);
     const optimum = computeOptimal(law, budget);
     const cost = (model) => Object.assign(model, {
       ratio: model.D / model.N,
