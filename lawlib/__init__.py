@@ -78,6 +78,8 @@ _HOME = {
     "extrapolation_audit": "extrapolation",
     "DecisionReport": "decisions",
     "decision_report": "decisions",
+    "MixtureProposal": "decisions",
+    "propose_mixture": "decisions",
     "read_runs": "io",
     "read_mixture_runs": "io",
     "read_checkpoint_logs": "io",

@@ -3,7 +3,7 @@
 Files live in the repository's ``data/`` folder, byte-identical to their
 sources; each folder's README gives source, commit, license and columns. They
 ship inside the package (``lawlib/datasets`` is that folder), so an installed
-lawlib reads them with :mod:`importlib.resources` wherever it is installed.
+lawlib reads them with ``importlib.resources`` wherever it is installed.
 The loaders here only rename columns and add derived ones (documented per
 dataset). Nothing is fetched at run time.
 """

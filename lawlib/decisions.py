@@ -12,6 +12,7 @@ chapter *Optimising the mixture*.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -20,10 +21,10 @@ from scipy.stats import spearmanr
 
 from .errors import ValidationError
 from .law import Law
-from .mixtures.bimix import BiMixLaw
-from .mixtures.frames import loss_weights, proportions
+from .mixtures.bimix import BiMixLaw, fit_bimix
+from .mixtures.frames import loss_weights, mixture_domains, proportions, split_runs
 from .mixtures.mixing_law import MixingLaw
-from .mixtures.optimum import MixtureOptimum, weighted_loss
+from .mixtures.optimum import MixtureOptimum, optimize_mixture, weighted_loss
 from .result import FitResult, Summary
 
 SUBJECT = "decision_report"
@@ -606,3 +607,99 @@ def decision_report(
         n_alternatives=len(pool),
         notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class MixtureProposal:
+    """A BiMix mixture proposed from runs with some held out, and the report that judges it.
+
+    Attributes
+    ----------
+    fit : BiMixResult
+        BiMix fitted on the kept runs, steps up to the target.
+    proposal : MixtureOptimum
+        The mixture of least summed loss at the target step (within the hull of
+        the kept mixtures, or as `within` said).
+    report : DecisionReport
+        The proposal beside the best trained mixture, the default and the
+        held-out error of the summed loss at the target step.
+    train, held_out : DataFrame
+        The kept runs (steps up to the target) and the held-out runs (at the
+        target step), long as given.
+    """
+
+    fit: FitResult
+    proposal: MixtureOptimum
+    report: DecisionReport
+    train: pd.DataFrame
+    held_out: pd.DataFrame
+
+    def summary(self) -> Summary:
+        """The report's summary (see :meth:`~lawlib.decisions.DecisionReport.summary`)."""
+        return self.report.summary()
+
+
+def propose_mixture(
+    runs: pd.DataFrame,
+    step: float,
+    *,
+    holdout_every: int,
+    within: str = "hull",
+    default="uniform",
+    run_column: str = "run_id",
+) -> MixtureProposal:
+    """Fit BiMix on most runs, propose a mixture, and judge it on the runs held out.
+
+    The workflow of the chapter *Optimising the mixture* in one call: hold out
+    every `holdout_every`-th run (:func:`~lawlib.mixtures.split_runs`), fit
+    BiMix on the kept runs up to `step` (:func:`~lawlib.fit_bimix`), find the
+    mixture of least summed loss at `step` (:func:`~lawlib.optimize_mixture`,
+    within the convex hull of the kept mixtures by default), and set it beside
+    the best trained mixture, the default and the held-out error of the same
+    summed loss (:func:`~lawlib.decisions.decision_report`).
+
+    Parameters
+    ----------
+    runs : DataFrame
+        Mixture runs of one model, long or wide, with a step column and
+        `run_column`.
+    step : float
+        The step the mixture is chosen for [steps]; runs are fitted up to it and
+        held-out runs are scored at it.
+    holdout_every : int
+        Hold out every this many runs (2 or more).
+    within : {"hull", "design", "simplex"}
+        Where the proposal may lie (see :func:`~lawlib.optimize_mixture`).
+    default : "uniform", str, mapping or Series
+        What else to compare with: the uniform mixture, a run name, or a mixture.
+    run_column : str
+        The column naming the runs.
+
+    Returns
+    -------
+    MixtureProposal
+
+    Raises
+    ------
+    ValidationError
+        Runs without `run_column` or a step column, no held-out run at `step`,
+        or any problem :func:`~lawlib.fit_bimix` or :func:`~lawlib.decisions.decision_report` names.
+
+    References
+    ----------
+    Derived in the chapter *Optimising the mixture*.
+    """
+    if "step" not in runs:
+        raise ValidationError(["the runs have no step column"], "propose_mixture")
+    kept, held = split_runs(runs, holdout_every, run_column=run_column)
+    train = kept[kept["step"] <= step]
+    test = held[held["step"] == step]
+    if test.empty:
+        raise ValidationError([f"no held-out run has a row at step {step:g}"], "propose_mixture")
+    fit = fit_bimix(train)
+    proposal = optimize_mixture(cast(BiMixLaw, fit.law), step, within=within, runs=train)
+    if isinstance(default, str) and default == "uniform":
+        domains = mixture_domains(runs)
+        default = pd.Series(1 / len(domains), index=domains, name="uniform")
+    report = decision_report(fit, train, test, proposal, default=default, run_column=run_column)
+    return MixtureProposal(fit=fit, proposal=proposal, report=report, train=train, held_out=test)

@@ -3,7 +3,7 @@
 Average top-1 error over a set of tasks falls with the validation loss ``L``
 [nats/token] as ``Err(L) = epsilon - k * exp(-gamma * L)``: near chance
 (``epsilon``) for a poor model, lower for a better one. For a fixed ``gamma``
-the map is linear in ``(epsilon, k)``, so :func:`fit_downstream` scans
+the map is linear in ``(epsilon, k)``, so :func:`~lawlib.fit_downstream` scans
 ``gamma``, solves the linear part exactly, and polishes all three.
 """
 

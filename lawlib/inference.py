@@ -21,7 +21,7 @@ training compute per unit of D. With ``D_inf = 0`` this is Chinchilla's ``alpha 
 beta B D**-beta``; with ``D_inf > 0`` the parameter term must be larger, so N smaller and D
 larger than Chinchilla's at the same loss. There is no closed form once ``D_inf > 0``. Along the
 constraint N is a function of D, ``N(D) = (A / (loss - E - B D**-beta))**(1 / alpha)``, so the
-optimum is a one-dimensional search in log D, which :func:`inference_optimal` does with Brent's
+optimum is a one-dimensional search in log D, which :func:`~lawlib.inference_optimal` does with Brent's
 method.
 """
 

@@ -128,7 +128,7 @@ def save_fit(fit: FitResult, path, *, overwrite: bool = False) -> Path:
 
 
 def load_fit(path) -> FitResult:
-    """A fit saved by :func:`save_fit` (or ``lawlib fit ... --save``), ready to predict and report.
+    """A fit saved by :func:`save_fit` (or by the command line's ``--save``), ready to predict and report.
 
     Parameters
     ----------

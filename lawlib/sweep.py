@@ -2,7 +2,7 @@
 
 :class:`TrainingService` is a simulated training service for course labs: a
 law the instructor chooses answers "train (N, D)" with a noisy final loss and
-charges the run's FLOPs against a budget. :func:`plan_sweep` proposes a sweep
+charges the run's FLOPs against a budget. :func:`~lawlib.plan_sweep` proposes a sweep
 (budgets, model sizes per budget) for a given experiment budget and predicts,
 by simulation under a prior law, how wide the interval of the compute-optimal
 model size at a target compute will be, so that designs can be compared

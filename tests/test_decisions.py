@@ -191,6 +191,40 @@ def test_ye_runs_optimum_inside_the_hull_beats_the_best_trained_by_more_than_the
     assert report.can_tell
 
 
+def test_propose_mixture_is_the_chapter_workflow_in_one_call(ye_runs):
+    fit, train, held = ye_runs
+    runs = lawlib.data.load("mixinglaws_5mix").query("model == '160M'")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lawlib.FitWarning)
+        proposed = lawlib.propose_mixture(runs, 30000, holdout_every=4)
+    hull = lawlib.optimize_mixture(fit.law, 30000, within="hull", runs=train)
+    domains = list(fit.law.domains)
+    uniform = pd.Series(1 / len(domains), index=domains, name="uniform")
+    by_hand = decision_report(fit, train, held, hull, default=uniform, run_column="run_id")
+    assert proposed.train.equals(train) and proposed.held_out.equals(held)
+    np.testing.assert_allclose(proposed.proposal.proportions, hull.proportions, atol=1e-12)
+    assert repr(proposed.report.as_dict()) == repr(by_hand.as_dict())  # NaN seed noise too
+    assert proposed.report.default == "uniform" and proposed.report.gain_over_default > 0
+    assert proposed.report.can_tell and "can tell" in str(proposed.summary())
+
+
+@pytest.mark.parametrize(
+    ("runs", "kwargs", "message"),
+    [
+        (lambda r: r.drop(columns="step"), {}, "the runs have no step column"),
+        (lambda r: r, {"step": 12345.0}, "no held-out run has a row at step 12345"),
+        (lambda r: r.drop(columns="run_id"), {}, "no run column 'run_id'"),
+        (lambda r: r, {"holdout_every": 1}, "split_runs"),
+    ],
+)
+def test_propose_mixture_names_bad_input_before_fitting(runs, kwargs, message):
+    base = lawlib.data.load("mixinglaws_5mix").query("model == '160M'")
+    arguments = {"step": 30000.0, "holdout_every": 4, **kwargs}
+    step = arguments.pop("step")
+    with pytest.raises(lawlib.ValidationError, match=message):
+        lawlib.propose_mixture(runs(base), step, **arguments)
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [

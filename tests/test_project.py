@@ -235,6 +235,77 @@ def test_every_public_function_has_numpydoc_sections():
     assert not missing, "\n".join(missing)
 
 
+def _api_pages():
+    return {page.stem: page.read_text() for page in (BOOK / "api").glob("*.md")}
+
+
+def test_api_reference_documents_every_public_name_on_its_module_page():
+    pages = _api_pages()
+    toc = yaml.safe_load((BOOK / "_toc.yml").read_text())
+    (appendix,) = [p for p in toc["parts"] if p["caption"] == "Appendix"]
+    (api,) = [c for c in appendix["chapters"] if c["file"] == "api"]
+    assert sorted(s["file"] for s in api["sections"]) == sorted(f"api/{m}" for m in pages)
+    missing = []
+    for module, name, _ in _public_objects():
+        top = module.split(".")[0]
+        if top == "cli":  # the command line is documented in the README
+            continue
+        entry = re.compile(rf"\.\. auto\w+:: {re.escape(name)}\n")
+        if not entry.search(pages.get(top, "")):
+            missing.append(f"{module}.{name} (page api/{top}.md)")
+    assert not missing, "not in the API reference:\n" + "\n".join(missing)
+    index = (BOOK / "api.md").read_text()
+    summarised = {
+        f"{cur}.{name}"
+        for cur, block in _current_blocks(index)
+        for name in re.findall(r"^   (\w+)$", block, re.M)
+    }
+    documented = {
+        (cur + "." + name if not name.startswith("lawlib.") else name)
+        for text in pages.values()
+        for cur, block in _current_blocks(text)
+        for name in re.findall(r"^\.\. auto(?:class|function|exception):: (\S+)$", block, re.M)
+    }
+    assert documented - summarised == set(), "missing from the summary tables of api.md"
+    assert summarised - documented == set(), "summarised but documented nowhere"
+
+
+def _current_blocks(text):
+    """(current module, text up to the next currentmodule) pairs of an API page."""
+    pieces = re.split(r"^\.\. currentmodule:: (\S+)$", text, flags=re.M)
+    return zip(pieces[1::2], pieces[2::2], strict=True)
+
+
+def _equation_labels():
+    labels = set()
+    for chapter in bookbuild.chapters():
+        for cell in json.loads(Path(chapter).read_text())["cells"]:
+            labels |= set(re.findall(r"^\$\$ \(([\w-]+)\)$", "".join(cell["source"]), re.M))
+    return labels
+
+
+def test_notation_links_every_symbol_to_an_equation_that_exists():
+    text = (BOOK / "notation.md").read_text()
+    labels = _equation_labels()
+    cited = set(re.findall(r"\{eq\}`([\w-]+)`", text))
+    assert cited - labels == set(), "notation cites equations no chapter labels"
+    symbol_tables = text.split("(notation-clashes)=")[0]
+    rows = [r for r in symbol_tables.splitlines() if r.startswith("| $")]
+    assert len(rows) > 50
+    unlinked = [r for r in rows if not r.rstrip(" |").endswith("`")]
+    assert not unlinked, "rows without a first equation:\n" + "\n".join(unlinked)
+    clashes = text.split("(notation-clashes)=")[1]
+    flagged = re.findall(r"^\| \$([^$]+)\$ \[‡\]", symbol_tables, re.M)
+    clash_letters = {
+        letter
+        for row in clashes.splitlines()
+        if row.startswith("| $")
+        for letter in re.findall(r"\$([^$]+)\$", row.split("|")[1])
+    }
+    unexplained = {re.sub(r"_.*", "", s.split(",")[0].strip()) for s in flagged} - clash_letters
+    assert not unexplained, f"flagged but not in the table of clashes: {unexplained}"
+
+
 def test_one_spelling_in_the_library():
     british = re.compile(
         r"\b(optimis\w*|minimis\w*|normalis\w*|centre[ds]?|colour\w*|behaviour\w*|labelled|"

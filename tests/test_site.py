@@ -197,6 +197,30 @@ def test_the_whole_book_is_one_pdf_linked_from_the_introduction():
     assert missing == [], f"chapter titles not among the PDF's bookmarks: {missing}"
 
 
+def test_the_printed_book_has_no_dead_toggles_and_no_cut_code_lines(browser):
+    """What the PDF shows: the single-page book in print media, as :func:`sitecheck.pdf` prints it."""
+    with sitecheck.serve(sitecheck.SINGLE) as base:
+        page, _ = _visit(browser, f"{base}/index.html", base)
+        assert page.locator("details.hide > summary").count() > 10  # the toggles exist on screen
+        page.emulate_media(media="print")
+        page.set_viewport_size({"width": 688, "height": 1000})  # A4 within the PDF's margins
+        found = page.evaluate(
+            """() => {
+              const shown = (e) => e.getClientRects().length > 0;
+              const toggles = [...document.querySelectorAll('summary, button')]
+                .filter((e) => shown(e) && /Show code cell|Hide code cell/.test(e.textContent))
+                .map((e) => e.textContent.trim());
+              const cut = [...document.querySelectorAll('pre')]
+                .filter((e) => shown(e) && e.scrollWidth > e.clientWidth + 1)
+                .map((e) => e.textContent.split('\\n').find((l) => l.length > 60) || '');
+              return {toggles, cut};
+            }"""
+        )
+        page.close()
+    assert found["toggles"] == [], f"toggles printed: {found['toggles'][:3]}"
+    assert found["cut"] == [], f"code lines cut at the margin: {found['cut'][:3]}"
+
+
 #: Budgets, presets and inference tokens typed into the live calculator.
 CALCULATOR_CASES = [
     ("5.76e23", "besiroglu2024", "0"),

@@ -236,7 +236,7 @@ def figure_html(fig) -> str:
     """A figure as the book shows it: the column-width PNG, and a phone rendering for narrow windows.
 
     Registered by :func:`use_style` as the notebook's HTML form of a matplotlib figure; windows
-    matching :data:`PHONE_QUERY` load the rendering of :func:`_phone_png`, so figure text keeps its
+    matching :data:`PHONE_QUERY` load the rendering of ``_phone_png``, so figure text keeps its
     size on a phone.
 
     Parameters

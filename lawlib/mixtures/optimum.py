@@ -99,7 +99,7 @@ def weighted_loss(
 
     References
     ----------
-    The objective of :func:`optimize_mixture` and of :func:`lawlib.decision_report`.
+    The objective of :func:`~lawlib.optimize_mixture` and of :func:`~lawlib.decisions.decision_report`.
     """
     losses = (
         law.loss(mixtures, steps) if isinstance(law, BiMixLaw) else law.loss(mixtures)
