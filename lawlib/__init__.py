@@ -15,7 +15,8 @@ constants), ``varpro`` (variable projection), ``resampling`` (the bootstrap),
 ``data`` (published datasets by name), ``io`` (reading your runs in the
 shapes they come in), ``persist`` (saving and loading fits), ``graphics``
 (a picture of any fit), ``extrapolation`` (how far a law extrapolates),
-``metrics`` (accuracy on held-out runs), ``decisions`` (a proposed choice
+``metrics`` (accuracy on held-out runs), ``counting`` (parameters, FLOPs per
+token and bits per byte under stated conventions), ``decisions`` (a proposed choice
 against what was trained and the law's own error), ``book`` (what only the
 book needs: its look, tables, lab checks, records), ``validation`` (input
 checks), ``errors`` (the error and warning types).
@@ -81,6 +82,10 @@ _HOME = {
     "MixtureProposal": "decisions",
     "propose_mixture": "decisions",
     "read_runs": "io",
+    "count_parameters": "counting",
+    "flops_per_token": "counting",
+    "bits_per_byte": "counting",
+    "simulate_isoflop": "sweep",
     "read_mixture_runs": "io",
     "read_checkpoint_logs": "io",
     "runs_table": "io",

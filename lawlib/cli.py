@@ -85,7 +85,16 @@ JSON_KEYS = {
         "converged",
         "warnings",
     ],
-    "check": ["command", "kind", "n_runs", "fittable", "problems", "converged", "warnings"],
+    "check": [
+        "command",
+        "kind",
+        "n_runs",
+        "fittable",
+        "problems",
+        "converged",
+        "warnings",
+        "report",
+    ],
 }
 
 #: Options whose value is a number: ``--budget -1e24`` is read as a value, not as an option.
@@ -892,6 +901,7 @@ def _check(args):
             if not problems
             else f"{head} cannot identify the Chinchilla law"
         )
+    report = _file_report(args, kind, runs, n_runs) if args.report else None
     result = {
         "command": "check",
         "kind": kind,
@@ -900,10 +910,58 @@ def _check(args):
         "problems": problems,
         "converged": True,
         "warnings": collapse_notes(cautions),
+        "report": None if report is None else report.as_dict(),
     }
     if problems:
         raise UsageError("; ".join([verdict, *problems]))
-    return result, "\n".join([verdict] + [f"warning: {c}" for c in result["warnings"]])
+    lines = [verdict] + [f"warning: {c}" for c in result["warnings"]]
+    return result, "\n".join(lines + ([str(report)] if report is not None else []))
+
+
+def _file_report(args, kind, runs, n_runs):
+    """The reporting checklist as far as a runs file fixes it (``lawlib check --report``)."""
+    import numpy as np
+    import pandas as pd
+
+    from .checklist import NOT_STATED, Report, ranges
+
+    by_fit = "set by the fit (FitResult.report() fills it in)"
+    items = dict.fromkeys(["form", "objective", "optimizer", "initialization", "converged"], by_fit)
+    if kind == "mixture":
+        shares = [c for c in runs.columns if str(c).startswith("p_")]
+        steps = runs["step"].nunique() if "step" in runs else 1
+        items["data"] = f"{n_runs} mixture runs, {steps} step{'s' if steps > 1 else ''} each"
+        items["range"] = ranges(runs, [*(["step"] if "step" in runs else []), *shares])
+        items["compute"] = f"{NOT_STATED}: tokens per step and the model's FLOPs per token"
+    else:
+        ratio = float(np.median(runs["C"] / (runs["N"] * runs["D"])))
+        last = "the last checkpoint of each run" if kind == "log" else None
+        items["data"] = f"{n_runs} runs; " + (
+            f"checkpoints: {last}" if last else f"{NOT_STATED}: which checkpoints"
+        )
+        items["range"] = ranges(runs, ["N", "D", "C", "loss"])
+        notes = " ".join(runs.attrs.get("notes", []))
+        raw = _read(args) if kind == "runs" else None
+        if "derived from" in notes and raw is not None and {"N", "D", "C"} <= set(raw.columns):
+            # the file has both: runs_table kept D, so the ratio comes from the file itself
+            both = raw[["N", "D", "C"]].apply(pd.to_numeric, errors="coerce").dropna()
+            ratio = float(np.median(both["C"] / (both["N"] * both["D"])))
+            notes = ""
+        if "derived from" in notes:
+            given = "C" if "tokens D derived" in notes else "D"
+            items["compute"] = (
+                f"{NOT_STATED}: the file gives {given} alone, and C = k N D with k = "
+                f"{args.flops_per_token:g} was assumed to complete it"
+            )
+        else:
+            rule = "the C = 6ND rule" if abs(ratio - 6) < 0.01 else "not the C = 6ND rule"
+            items["compute"] = f"C / (N D) = {ratio:.4g}, the median over runs ({rule})"
+    items["parameters"] = f"{NOT_STATED}: whether N counts the embeddings and the output head"
+    items["loss_unit"] = f"{NOT_STATED} (lawlib assumes nats/token)"
+    items["uncertainty"] = by_fit
+    order = ["form", "objective", "optimizer", "initialization", "converged", "data", "range"]
+    order += ["parameters", "compute", "loss_unit", "uncertainty"]
+    return Report(subject=str(args.runs), items={key: items[key] for key in order})
 
 
 def _data(args):
@@ -1114,6 +1172,11 @@ def parser() -> argparse.ArgumentParser:
         "--flops-per-token", type=_number("positive"), default=6.0, help="k in C = k N D"
     )
     check.add_argument("--query", default="", help="pandas query selecting runs")
+    check.add_argument(
+        "--report",
+        action="store_true",
+        help="also print the reporting checklist as far as the file fixes it",
+    )
     mixture_options(check)
     check.set_defaults(run=_check, logs=False)
 

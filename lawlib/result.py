@@ -640,6 +640,70 @@ class FitResult:
             correlations=self._correlations(),
         )
 
+    def report(
+        self,
+        *,
+        checkpoints: str | None = None,
+        parameters: str | None = None,
+        compute: str | None = None,
+        loss_unit: str | None = None,
+    ):
+        """The reporting checklist filled in for this fit (text with ``str()``, or ``.as_dict()``).
+
+        What the fit knows (form, objective, optimizer, starts, convergence,
+        the points and their range, the intervals' method) is filled in from
+        the result; what only its author knows is taken from the arguments and
+        marked ``NOT STATED`` when they are not given.
+
+        Parameters
+        ----------
+        checkpoints : str, optional
+            Which checkpoints were fitted ("the final one of each run", ...).
+        parameters : str, optional
+            How parameters were counted ("non-embedding", "all, tied head", ...).
+        compute : str, optional
+            How compute was counted (default: the fit's FLOPs per token, when it has one).
+        loss_unit : str, optional
+            The loss's unit ("nats/token", "bits/byte", ...).
+
+        Returns
+        -------
+        lawlib.checklist.Report
+
+        References
+        ----------
+        Li et al. (2025), the reporting checklist; derived in the chapter *How fits go wrong*.
+        """
+        from .checklist import NOT_STATED, Report, ranges, stated
+
+        if self.n_starts:
+            spread = self.start_spread
+            starts = (
+                f"{self.n_starts} starts; final objectives from {spread['min']:.4g} to "
+                f"{spread['max']:.4g}"
+            )
+        else:
+            starts = "none needed (closed form)"
+        per_token = self.settings.get("FLOPs per token")
+        counted = f"C = {_format_setting(per_token)} N D" if per_token is not None else None
+        method = self.to_frame().attrs.get("method")
+        items = {
+            "form": self.model,
+            "objective": self.objective_definition,
+            "optimizer": self.engine,
+            "initialization": starts,
+            "converged": f"{'yes' if self.converged else 'NO'} ({self.message})",
+            "data": f"{self.n_obs} points; checkpoints: {stated(checkpoints)}",
+            "range": ranges(self.data, [*self.inputs, self.observed]),
+            "parameters": stated(parameters),
+            "compute": stated(compute if compute is not None else counted),
+            "loss_unit": stated(loss_unit),
+            "uncertainty": stated(method, "none computed (standard errors need a fit with noise)"),
+        }
+        if items["data"].endswith(NOT_STATED):
+            items["data"] = f"{NOT_STATED}: which checkpoints ({self.n_obs} points)"
+        return Report(subject=f"{type(self.law).__name__} fit", items=items)
+
     def _repr_html_(self) -> str:
         return self.summary().as_html()
 

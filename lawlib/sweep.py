@@ -302,6 +302,91 @@ def sweep_design(
     return pd.DataFrame(rows)
 
 
+def simulate_isoflop(
+    law: ChinchillaLaw,
+    budgets,
+    half_width: float,
+    n_points: int,
+    *,
+    centre=None,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """IsoFLOP runs laid out on a law: noise-free, or with multiplicative noise.
+
+    For each budget ``C``, `n_points` model sizes are spaced evenly in
+    ``log N`` from ``centre / half_width`` to ``centre * half_width`` (the center), trained
+    on ``D = C / (6 N)`` tokens, and given the law's loss, times
+    ``exp(noise * eps)`` with ``eps`` standard normal when `noise` > 0.
+
+    Parameters
+    ----------
+    law : ChinchillaLaw
+        The true surface.
+    budgets : float or array_like, shape (K,)
+        Compute budgets [FLOPs].
+    half_width : float
+        The sizes reach a factor `half_width` each side of the centre (> 1).
+    n_points : int
+        Runs per budget (3 or more).
+    centre : None, array_like of shape (K,), or callable
+        Where each budget's sizes are centered [parameters]: the law's
+        compute-optimal size (None), one size per budget, or a function of the
+        budget (a constant or drifting offset from the optimum, say).
+    noise : float
+        Standard deviation of the log loss (0: noise-free).
+    seed : int
+        Seed of the noise.
+
+    Returns
+    -------
+    DataFrame
+        Columns N, D, C, loss, one row per run, budgets in the order given.
+
+    Raises
+    ------
+    ValidationError
+        A budget that is not positive, a half-width not above 1, fewer than
+        three points, negative noise, or centers that are not one positive
+        size per budget.
+
+    References
+    ----------
+    J. Hoffmann et al. (2022), sec. 3.2 (IsoFLOP profiles); derived in the chapter *How fits go wrong*.
+
+    Examples
+    --------
+    >>> law = ChinchillaLaw.published("hoffmann2022")
+    >>> runs = simulate_isoflop(law, [1e19, 1e20], half_width=4, n_points=5)
+    >>> runs.shape, bool((runs["C"] == 6 * runs["N"] * runs["D"]).all())
+    ((10, 4), True)
+    """
+    where = "simulate_isoflop"
+    check_options(where, half_width=half_width, n_points=n_points, noise=noise, seed=seed)
+    c = np.atleast_1d(positive_argument("budgets", budgets, "FLOPs")).astype(float)
+    if c.ndim != 1:
+        raise ValidationError([f"budgets must be one number or a list; got shape {c.shape}"], where)
+    if centre is None:
+        centers = np.asarray(law.compute_optimal(c)[0], dtype=float)
+    elif callable(centre):
+        centers = np.array([float(centre(value)) for value in c])
+    else:
+        centers = np.atleast_1d(np.asarray(centre, dtype=float))
+    if centers.shape != c.shape:
+        raise ValidationError(
+            [f"centre must give one size per budget ({len(c)}); got {centers.size}"], where
+        )
+    positive_argument("centre", centers, "parameters")
+    offsets = np.linspace(-1.0, 1.0, int(n_points)) * np.log(half_width)
+    n = (centers[:, None] * np.exp(offsets[None, :])).ravel()
+    flops = np.repeat(c, int(n_points))
+    d = flops / (6 * n)
+    loss = np.asarray(law.loss(n, d), dtype=float)
+    if noise > 0:
+        loss = loss * np.exp(noise * np.random.default_rng(int(seed)).standard_normal(loss.size))
+    return pd.DataFrame({"N": n, "D": d, "C": flops, "loss": loss})
+
+
 def plan_sweep(
     prior: ChinchillaLaw,
     experiment_budget: float,

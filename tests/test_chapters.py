@@ -19,7 +19,14 @@ from conftest import BESIROGLU_SE, BOOK, EXECUTED, ROOT
 pytestmark = pytest.mark.book
 
 #: Chapters executed a second time to check that the same seed gives the same numbers.
-DETERMINISM = ["intro", "approach2_isoflop", "two_views", "calculator", "sweep_lab"]
+DETERMINISM = [
+    "intro",
+    "approach2_isoflop",
+    "fits_go_wrong",
+    "two_views",
+    "calculator",
+    "sweep_lab",
+]
 
 
 def check_intro(numbers):
@@ -184,6 +191,56 @@ def check_replication(numbers):
     # ... and several on the weakly identified synthetic design, where they widen the interval
     assert numbers["synthetic_other_basin"] > 10
     assert numbers["synthetic_se_alpha"]["global"] > numbers["synthetic_se_alpha"]["warm"]
+
+
+def check_fits_go_wrong(numbers):
+    bias = numbers["fw_bias_table"]
+
+    def row(surface, grid):
+        (value,) = [v for k, v in bias.items() if surface in k and grid in k]
+        return value
+
+    hoffmann = row("Hoffmann et al., printed", "centred")
+    skewed = row("alpha / beta = 3", "centred")
+    # Open-Athena: -0.3% (±2x) to -5.1% (±16x) on Hoffmann et al.'s surface, -1.7% to -23% at
+    # alpha / beta = 3 (our skewed surface's scales are our own: -23.7%)
+    assert hoffmann["±2x"] == pytest.approx(-0.3, abs=0.05)
+    assert hoffmann["±16x"] == pytest.approx(-5.1, abs=0.05)
+    assert skewed["±2x"] == pytest.approx(-1.7, abs=0.05)
+    assert skewed["±16x"] == pytest.approx(-23.0, abs=1.0)
+    for surface in ("Hoffmann et al., printed", "Besiroglu et al.", "alpha / beta = 3"):
+        errors = [abs(row(surface, "centred")[f"±{w}x"]) for w in (2, 4, 8, 16)]
+        assert errors == sorted(errors)  # grows with the half-width
+    assert numbers["fw_equal_error"] < 1e-9  # alpha = beta, centred: no bias
+    assert numbers["fw_a_centred_gap"] < 1e-9  # a centred grid leaves the exponent exact
+    assert numbers["fw_formula_gap"] < 1.0
+    assert numbers["fw_drift_besi_times"] > 1 and numbers["fw_drift_hoff_last"] > hoffmann["±16x"]
+    # conditioning: Open-Athena ~3.5e11 raw and ~11 projected; ours on the 240 runs' design
+    assert numbers["fw_cond_raw"] > 1e11 and numbers["fw_cond_projected"] < 11
+    assert 1 <= numbers["fw_missed"] < numbers["fw_n_repeats"] / 2
+    assert numbers["fw_worst_a"] < numbers["fw_full_a"] - 0.1
+    # counting: GPT-2 small and every OLMo ladder count and logged FLOPs, exactly
+    assert numbers["fw_gpt2_count"] == 124_439_808 and numbers["fw_counts_exact"] is True
+    assert numbers["fw_logged_small"] == pytest.approx(1_903_391_232 / (6 * 190_354_176))
+    conventions = {row["convention"]: row for row in numbers["fw_conventions"]}
+    for label in ("Reproducing Kaplan et al.", "Counting last layer FLOPs"):
+        assert conventions[label]["a, ours"] == pytest.approx(
+            conventions[label]["a, published"], abs=0.035
+        )
+    assert numbers["fw_porian_kaplan"] > numbers["fw_porian_last"] + 0.1
+    assert numbers["fw_olmo_dn_high"] > 2 * numbers["fw_olmo_dn_low"]
+    # Epoch's runs without the embedding: a rises towards Kaplan et al.'s 0.73, the ratio falls
+    assert numbers["fw_epoch_a_out"] > numbers["fw_epoch_a_in"] + 0.02
+    assert numbers["fw_epoch_dn_out"] < numbers["fw_epoch_dn_in"]
+    assert numbers["fw_bpb_alpha_gap"] < 1e-6 and numbers["fw_bpb_a_gap"] < 1e-6
+    assert numbers["fw_bpb_E_ratio"] == pytest.approx(4 * np.log(2), rel=1e-6)
+    # misspecification: the wrong form's intervals miss; the right form's cover about nominally
+    assert numbers["fw_cov_wrong"] <= 10 and numbers["fw_cov_right"] >= 80
+    assert numbers["fw_wrong_max"] > 10 and numbers["fw_right_max"] < 1e-6
+    # the checklist: four or three items per fit only its author can state
+    bare = numbers["fw_bare_missing"]
+    assert all({"data", "parameters", "loss_unit"} <= set(m) for m in bare.values())
+    assert numbers["fw_n_missing"] == 0
 
 
 def check_olmo_ladder(numbers):
@@ -625,6 +682,7 @@ CHECKS = {
     "optimizing": check_optimizing,
     "regmix": check_regmix,
     "olmo_ladder": check_olmo_ladder,
+    "fits_go_wrong": check_fits_go_wrong,
     "entropy_mixtures": check_entropy_mixtures,
     "fit_your_runs": check_fit_your_runs,
     "laptop_lab": check_laptop_lab,

@@ -351,6 +351,23 @@ def test_check_reports_without_fitting(tmp_path):
     assert result["fittable"] and result["n_runs"] == 245 and result["problems"] == []
 
 
+def test_check_report_fills_what_the_file_fixes_and_names_the_rest(tmp_path):
+    result = run_json("check", EPOCH, "--columns", EPOCH_COLUMNS, "--report")
+    report = result["report"]
+    assert report["items"]["range"].startswith("N 5.73e7 to 1.62e10; D 2.45e8 to 3.18e11")
+    # the file gives compute alone: the convention behind D is an assumption, and says so
+    assert "the file gives C alone" in report["items"]["compute"]
+    assert report["missing"] == ["data", "parameters", "compute", "loss_unit"]
+    both = tmp_path / "both.csv"
+    runs = load("epoch2024")
+    runs.assign(C=7.0 * runs["N"] * runs["D"])[["N", "D", "C", "loss"]].to_csv(both, index=False)
+    items = run_json("check", str(both), "--report")["report"]["items"]
+    assert items["compute"] == "C / (N D) = 7, the median over runs (not the C = 6ND rule)"
+    text = run("check", str(both), "--report").stdout
+    assert "Reporting checklist" in text and "3 of 11 items not stated" in text
+    assert run_json("check", str(both))["report"] is None
+
+
 def test_semicolon_files_read_with_sep(tmp_path):
     paths = write_bad_inputs(tmp_path)
     done = run("check", paths["semicolons"], "--sep", ";")

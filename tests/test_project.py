@@ -312,11 +312,13 @@ def test_one_spelling_in_the_library():
         r"modelled|parameteris\w*|summaris\w*|initialis\w*|analys(e|ed|es|ing))\b",
         re.IGNORECASE,
     )
+    # names an issue fixed are contracts: simulate_isoflop's argument `centre` (issue 25)
+    contract = re.compile(r"\bcentre\b")
     found = []
     for path in (ROOT / "lawlib").rglob("*.py"):
         for number, line in enumerate(path.read_text().splitlines(), start=1):
             # chapter titles are quoted as the book spells them
-            if british.search(line) and "Optimising the mixture" not in line:
+            if british.search(contract.sub("", line)) and "Optimising the mixture" not in line:
                 found.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not found, "\n".join(found)
 

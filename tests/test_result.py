@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+import lawlib
+import lawlib.checklist
 from lawlib import FitResult, FitWarning, PowerLaw, bootstrap, fit_power_law, start_grid
 
 X = np.logspace(8, 10, 30)
@@ -114,3 +116,31 @@ def test_a_caution_is_a_warning_and_a_note_but_a_plain_note_is_not_a_warning():
         )
     assert [str(w.message) for w in caught if w.category is FitWarning] == ["the runs repeat"]
     assert result.notes == ["the runs repeat", "2 budgets skipped"] and result.converged
+
+
+def test_report_fills_the_checklist_from_the_fit_and_marks_what_only_the_author_knows():
+    runs = lawlib.data.load("epoch2024").query("in_default_fit")
+    fit = lawlib.fit_parametric(runs["N"], runs["D"], runs["loss"])
+    report = fit.report()
+    items = report.items
+    assert list(items) == list(lawlib.checklist.CHECKLIST)
+    assert items["form"] == fit.model and "delta = 0.001" in items["objective"]
+    assert items["initialization"].startswith(f"{fit.n_starts} starts")
+    assert items["range"] == "N 5.73e7 to 1.62e10; D 8.19e8 to 3.18e11; loss 2.08 to 3.41"
+    assert report.missing == ["data", "parameters", "compute", "loss_unit"]
+    told = fit.report(
+        checkpoints="the final one of each run",
+        parameters="all, embeddings included",
+        compute="C = 6 N D",
+        loss_unit="nats/token",
+    )
+    assert told.missing == [] and "240 points; checkpoints: the final one" in told.items["data"]
+    assert told.as_dict()["items"]["parameters"] == "all, embeddings included"
+    assert "4 of 11 items not stated" in str(report)
+    # Approach 2 states its FLOPs per token itself
+    isoflop = lawlib.data.load("porian2024_isoflop").query("label == 'Reproducing Kaplan et al.'")
+    allocation = lawlib.fit_isoflop(
+        isoflop["N"], isoflop["D"], isoflop["loss"], isoflop["C"], flops_per_token=6.0
+    )
+    assert allocation.report().items["compute"] == "C = 6 N D"
+    assert allocation.report().items["initialization"] == "none needed (closed form)"

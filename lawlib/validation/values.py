@@ -227,6 +227,12 @@ OPTIONS: dict[str, tuple[str, float]] = {
     "tolerance_dex": ("positive", 0),
     "bin_width_dex": ("positive", 0),
     "min_sizes": ("integer", 2),
+    "d_model": ("integer", 1),
+    "n_layers": ("integer", 1),
+    "vocab_size": ("integer", 1),
+    "context": ("integer", 1),
+    "ffn_hidden": ("integer", 1),
+    "half_width": ("above", 1),
 }
 
 
