@@ -693,15 +693,17 @@ class FitResult:
             "optimizer": self.engine,
             "initialization": starts,
             "converged": f"{'yes' if self.converged else 'NO'} ({self.message})",
-            "data": f"{self.n_obs} points; checkpoints: {stated(checkpoints)}",
+            "data": (
+                f"{NOT_STATED}: which checkpoints ({self.n_obs} points)"
+                if checkpoints is None
+                else f"{self.n_obs} points; checkpoints: {checkpoints}"
+            ),
             "range": ranges(self.data, [*self.inputs, self.observed]),
             "parameters": stated(parameters),
             "compute": stated(compute if compute is not None else counted),
             "loss_unit": stated(loss_unit),
-            "uncertainty": stated(method, "none computed (standard errors need a fit with noise)"),
+            "uncertainty": method or "none computed (standard errors need a fit with noise)",
         }
-        if items["data"].endswith(NOT_STATED):
-            items["data"] = f"{NOT_STATED}: which checkpoints ({self.n_obs} points)"
         return Report(subject=f"{type(self.law).__name__} fit", items=items)
 
     def _repr_html_(self) -> str:
